@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cca-dma-audit: the command line. Parses options, calls libccadma, writes the
+ * report and picks the exit status; nothing else. Exit status (stable):
+ *   0  no finding at or above --fail-on
+ *   1  findings at or above --fail-on
+ *   2  analysis incomplete: an input could not be read or parsed (or, with
+ *      --fail-on-indeterminate, a rule could not be decided)
+ *   3  usage or configuration error: bad option, bad rule file, unknown rule id
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ccadma.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_INCOMPLETE = 2, EXIT_USAGE = 3 };
+
+#define MAX_LIST 64
+
+struct options {
+	struct cda_host host;
+	enum cda_format format;
+	enum cda_severity fail_on;
+	bool fail_on_indeterminate, facts, quiet;
+	const char *color; /* auto|always|never */
+	const char *output;
+	const char *rules[MAX_LIST];
+	size_t nrules;
+	struct { const char *id; bool on; } toggles[MAX_LIST];
+	size_t ntoggles;
+};
+
+struct command {
+	const char *name;
+	const char *args;   /* positional arguments, for usage */
+	int min_args, max_args;
+	int (*run)(struct options *o, int argc, char **argv);
+	const char *summary;
+};
+
+static const char usage_text[] =
+	"usage: cca-dma-audit COMMAND [OPTIONS] ARGS\n"
+	"\n"
+	"Audit the DMA setup of an Arm CCA Realm or pKVM protected guest before boot.\n"
+	"\n"
+	"commands:\n"
+	"  dtb FILE|DIR|-        audit a guest device tree: a .dtb blob, - for standard\n"
+	"                        input, or a /proc/device-tree style directory copy\n"
+	"  rules [ID]            list the rule set, or explain one rule\n"
+	"\n"
+	"options:\n"
+	"  --host-granule SIZE   host page size: 4K, 16K or 64K (default 64K, the\n"
+	"                        strictest host; shared memory must be aligned to it)\n"
+	"  --platform P          cca, pkvm or auto (default auto: rules that need the\n"
+	"                        platform are indeterminate)\n"
+	"  --ipa-bits N          realm IPA width, 32..52 (kept as the fact host.ipa_bits)\n"
+	"  --format F            text or json (default text)\n"
+	"  -o, --output FILE     write the report to FILE instead of standard output\n"
+	"  --fail-on SEV         error, warning, note or never (default error): the\n"
+	"                        lowest severity that makes the exit status 1\n"
+	"  --fail-on-indeterminate\n"
+	"                        exit 2 when a rule could not be decided\n"
+	"  --rules FILE|DIR      add rules, or override built-in rules by id (repeatable)\n"
+	"  --enable ID           enable a rule by id or name (repeatable)\n"
+	"  --disable ID          disable a rule by id or name (repeatable)\n"
+	"  --facts               print the facts rules see, as JSON, instead of findings\n"
+	"  -q, --quiet           text: no summary line\n"
+	"  --color WHEN          auto, always or never (default auto; NO_COLOR is honoured)\n"
+	"  -V, --version         print the version and exit\n"
+	"  -h, --help            print this help and exit\n"
+	"\n"
+	"exit status: 0 clean, 1 findings at or above --fail-on, 2 an input could not be\n"
+	"read or parsed, 3 usage or rule file error. See cca-dma-audit(1).\n";
+
+/* Errors go to stderr as one line; in json mode a JSON error document also goes to the report. */
+static int fail(const struct options *o, int status, const char *msg)
+{
+	fprintf(stderr, "cca-dma-audit: %s\n", msg);
+	if (o && o->format == CDA_FORMAT_JSON) {
+		char *doc = cda_report_error_json(msg, status);
+		FILE *f = o->output ? fopen(o->output, "w") : stdout;
+
+		if (doc && f)
+			fputs(doc, f);
+		if (f && f != stdout)
+			fclose(f);
+		free(doc);
+	}
+	return status;
+}
+
+static int status_of(const struct cda_error *err)
+{
+	switch (err->code) {
+	case CDA_E_RULE:
+	case CDA_E_USAGE:
+		return EXIT_USAGE;
+	default:
+		return EXIT_INCOMPLETE;
+	}
+}
+
+static int write_out(const struct options *o, const char *text)
+{
+	FILE *f = o->output ? fopen(o->output, "w") : stdout;
+	int bad;
+
+	if (!f) {
+		char msg[1100];
+
+		snprintf(msg, sizeof(msg), "%s: %s", o->output, strerror(errno));
+		return fail(NULL, EXIT_INCOMPLETE, msg);
+	}
+	bad = fputs(text, f) < 0;
+	bad |= f == stdout ? fflush(f) != 0 : fclose(f) != 0;
+	if (bad) {
+		char msg[1100];
+
+		snprintf(msg, sizeof(msg), "%s: write error: %s",
+			 o->output ? o->output : "<stdout>", strerror(errno));
+		return fail(NULL, EXIT_INCOMPLETE, msg);
+	}
+	return 0;
+}
+
+static bool want_color(const struct options *o)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (!strcmp(o->color, "always"))
+		return true;
+	if (!strcmp(o->color, "never") || o->output || (nc && *nc))
+		return false;
+	return isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
+}
+
+static int load_rules(struct options *o, struct cda_ruleset **out)
+{
+	struct cda_ruleset *rs = cda_ruleset_new();
+	struct cda_error err = { 0 };
+	int ret = 0;
+
+	if (!rs)
+		return fail(o, EXIT_INCOMPLETE, "out of memory");
+	ret = cda_ruleset_load_builtin(rs, &err);
+	for (size_t i = 0; !ret && i < o->nrules; i++)
+		ret = cda_ruleset_load_path(rs, o->rules[i], &err);
+	for (size_t i = 0; !ret && i < o->ntoggles; i++)
+		ret = cda_ruleset_set_enabled(rs, o->toggles[i].id, o->toggles[i].on, &err);
+	if (ret) {
+		cda_ruleset_free(rs);
+		/* Any rule-set problem is a configuration error, whatever its cause. */
+		return fail(o, err.code == CDA_E_NOMEM ? EXIT_INCOMPLETE : EXIT_USAGE, err.msg);
+	}
+	*out = rs;
+	return 0;
+}
+
+static int cmd_rules(struct options *o, int argc, char **argv)
+{
+	struct cda_ruleset *rs = NULL;
+	struct cda_error err = { 0 };
+	char *text = NULL;
+	int ret = load_rules(o, &rs);
+
+	if (ret)
+		return ret;
+	if (cda_report_rules(rs, argc ? argv[0] : NULL, o->format, &text, &err))
+		ret = fail(o, status_of(&err), err.msg);
+	else
+		ret = write_out(o, text);
+	free(text);
+	cda_ruleset_free(rs);
+	return ret;
+}
+
+static int cmd_dtb(struct options *o, int argc, char **argv)
+{
+	struct cda_report_opts ro = {
+		.format = o->format, .fail_on = o->fail_on, .quiet = o->quiet,
+		.fail_on_indeterminate = o->fail_on_indeterminate, .command = "dtb",
+	};
+	struct cda_ruleset *rs = NULL;
+	struct cda_audit *au = NULL;
+	struct cda_error err = { 0 };
+	char *text = NULL;
+	int ret;
+
+	(void)argc;
+	if ((ret = load_rules(o, &rs)))
+		return ret;
+	au = cda_audit_new();
+	if (!au) {
+		ret = fail(o, EXIT_INCOMPLETE, "out of memory");
+		goto out;
+	}
+	if (cda_audit_set_host(au, &o->host, &err) || cda_audit_load_dt(au, argv[0], &err)) {
+		ret = fail(o, status_of(&err), err.msg);
+		goto out;
+	}
+	if (o->facts) {
+		ret = cda_report_facts(au, &text, &err) ? fail(o, EXIT_INCOMPLETE, err.msg)
+							 : write_out(o, text);
+		goto out;
+	}
+	ro.color = want_color(o);
+	if (cda_audit_run(au, rs, &err) || cda_report_render(au, rs, &ro, &text, &err)) {
+		ret = fail(o, EXIT_INCOMPLETE, err.msg);
+		goto out;
+	}
+	ret = write_out(o, text);
+	if (!ret)
+		ret = cda_audit_exit_code(au, o->fail_on, o->fail_on_indeterminate);
+out:
+	free(text);
+	cda_audit_free(au);
+	cda_ruleset_free(rs);
+	return ret;
+}
+
+static const struct command commands[] = {
+	{ "dtb", "FILE|DIR|-", 1, 1, cmd_dtb, "audit a guest device tree" },
+	{ "rules", "[ID]", 0, 1, cmd_rules, "list the rule set, or explain one rule" },
+};
+
+static int parse_granule(const char *s, uint64_t *out)
+{
+	static const struct { const char *name; uint64_t v; } g[] = {
+		{ "4K", 4096 }, { "16K", 16384 }, { "64K", 65536 },
+		{ "4096", 4096 }, { "16384", 16384 }, { "65536", 65536 },
+	};
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		if (!strcasecmp(s, g[i].name)) {
+			*out = g[i].v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum {
+	OPT_HOST_GRANULE = 256, OPT_PLATFORM, OPT_IPA_BITS, OPT_FORMAT, OPT_FAIL_ON,
+	OPT_FAIL_ON_INDET, OPT_RULES, OPT_ENABLE, OPT_DISABLE, OPT_FACTS, OPT_COLOR,
+};
+
+static const struct option long_opts[] = {
+	{ "host-granule", required_argument, NULL, OPT_HOST_GRANULE },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "ipa-bits", required_argument, NULL, OPT_IPA_BITS },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "fail-on-indeterminate", no_argument, NULL, OPT_FAIL_ON_INDET },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "enable", required_argument, NULL, OPT_ENABLE },
+	{ "disable", required_argument, NULL, OPT_DISABLE },
+	{ "facts", no_argument, NULL, OPT_FACTS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns -1 to go on, or an exit status. msg receives a usage error. */
+static int parse_options(struct options *o, int argc, char **argv, char *msg, size_t msglen)
+{
+	int c;
+
+	opterr = 0; /* our own messages, so json mode can report them as JSON */
+	while ((c = getopt_long(argc, argv, "o:qVh", long_opts, NULL)) != -1) {
+		const char *arg = optarg;
+		int sev;
+
+		switch (c) {
+		case OPT_HOST_GRANULE:
+			if (parse_granule(arg, &o->host.granule)) {
+				snprintf(msg, msglen, "--host-granule: '%s' is not 4K, 16K or 64K", arg);
+				return EXIT_USAGE;
+			}
+			o->host.granule_given = true;
+			break;
+		case OPT_PLATFORM:
+			if (!strcmp(arg, "cca")) {
+				o->host.platform = CDA_PLATFORM_CCA;
+			} else if (!strcmp(arg, "pkvm")) {
+				o->host.platform = CDA_PLATFORM_PKVM;
+			} else if (!strcmp(arg, "auto")) {
+				o->host.platform = CDA_PLATFORM_AUTO;
+			} else {
+				snprintf(msg, msglen, "--platform: '%s' is not cca, pkvm or auto", arg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_IPA_BITS: {
+			char *end;
+			unsigned long v = strtoul(arg, &end, 10);
+
+			if (*end || end == arg || v < 32 || v > 52) {
+				snprintf(msg, msglen, "--ipa-bits: '%s' is not a number from 32 to 52", arg);
+				return EXIT_USAGE;
+			}
+			o->host.ipa_bits = (unsigned)v;
+			break;
+		}
+		case OPT_FORMAT:
+			if (!strcmp(arg, "text")) {
+				o->format = CDA_FORMAT_TEXT;
+			} else if (!strcmp(arg, "json")) {
+				o->format = CDA_FORMAT_JSON;
+			} else {
+				snprintf(msg, msglen, "--format: '%s' is not text or json", arg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			o->output = arg;
+			break;
+		case OPT_FAIL_ON:
+			sev = cda_severity_parse(arg);
+			if (sev < 0) {
+				snprintf(msg, msglen, "--fail-on: '%s' is not error, warning, note or never", arg);
+				return EXIT_USAGE;
+			}
+			o->fail_on = (enum cda_severity)sev;
+			break;
+		case OPT_FAIL_ON_INDET:
+			o->fail_on_indeterminate = true;
+			break;
+		case OPT_RULES:
+		case OPT_ENABLE:
+		case OPT_DISABLE:
+			if (o->nrules == MAX_LIST || o->ntoggles == MAX_LIST) {
+				snprintf(msg, msglen, "too many --rules/--enable/--disable options");
+				return EXIT_USAGE;
+			}
+			if (c == OPT_RULES) {
+				o->rules[o->nrules++] = arg;
+			} else {
+				o->toggles[o->ntoggles].id = arg;
+				o->toggles[o->ntoggles++].on = c == OPT_ENABLE;
+			}
+			break;
+		case OPT_FACTS:
+			o->facts = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case OPT_COLOR:
+			if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")) {
+				snprintf(msg, msglen, "--color: '%s' is not auto, always or never", arg);
+				return EXIT_USAGE;
+			}
+			o->color = arg;
+			break;
+		case 'V':
+			printf("cca-dma-audit %s\n", cda_version());
+			return EXIT_CLEAN;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_CLEAN;
+		default:
+			if (optopt && optopt < 256)
+				snprintf(msg, msglen, "option -%c %s", optopt,
+					 strchr("o", optopt) ? "needs an argument" : "is not known");
+			else
+				snprintf(msg, msglen, "option '%s' is not known or needs an argument",
+					 argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {
+		.host = { .granule = 65536 },
+		.fail_on = CDA_SEV_ERROR,
+		.color = "auto",
+	};
+	const struct command *cmd = NULL;
+	char msg[512] = "";
+	int ret, nargs;
+
+	ret = parse_options(&o, argc, argv, msg, sizeof(msg));
+	if (ret >= 0)
+		return ret == EXIT_USAGE ? fail(&o, ret, msg) : ret;
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return fail(&o, EXIT_USAGE, "no command given");
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[optind], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		snprintf(msg, sizeof(msg), "unknown command '%s' (try --help)", argv[optind]);
+		return fail(&o, EXIT_USAGE, msg);
+	}
+	nargs = argc - optind - 1;
+	if (nargs < cmd->min_args || nargs > cmd->max_args) {
+		snprintf(msg, sizeof(msg), "usage: cca-dma-audit %s [OPTIONS] %s", cmd->name, cmd->args);
+		return fail(&o, EXIT_USAGE, msg);
+	}
+	return cmd->run(&o, nargs, argv + optind + 1);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* audit.h - the audit context: facts, the inputs they came from, and results. */
+#ifndef CDA_AUDIT_H
+#define CDA_AUDIT_H
+
+#include "ccadma.h"
+#include "facts.h"
+#include "rules.h"
+
+struct cda_input {
+	const char *kind;   /* top-level fact name it fills: "dt", ... */
+	const char *path;   /* as given by the user ("<stdin>" for -) */
+	const char *format; /* "dtb", "fs", ... */
+};
+
+struct cda_finding {
+	const struct cda_rule *rule;
+	const char *subject;  /* DT path, symbol, debugfs file, ... */
+	const char *file;     /* input the finding is about */
+	const char *property; /* NULL when not about one property */
+	const char *message;
+	const char *fix;      /* NULL when the rule has none */
+	struct cda_value *evidence; /* object */
+};
+
+struct cda_indeterminate {
+	const struct cda_rule *rule;
+	const char *subject; /* NULL when the rule could not even list its subjects */
+	const char *reason;
+};
+
+struct cda_audit {
+	struct cda_arena *arena;
+	struct cda_value *facts; /* root object */
+	struct cda_input inputs[8];
+	size_t ninputs;
+	struct cda_finding *findings;
+	size_t nfindings, capfindings;
+	struct cda_indeterminate *indet;
+	size_t nindet, capindet;
+	/* rules counted by outcome in the last run */
+	size_t rules_run, rules_not_applicable, rules_disabled, checks_passed;
+};
+
+/* Record an input; kind and format are static strings. 0 or -CDA_E_NOMEM. */
+int cda_audit_add_input(struct cda_audit *au, const char *kind, const char *path,
+			const char *format, struct cda_error *err);
+const struct cda_input *cda_audit_input(const struct cda_audit *au, const char *kind);
+
+#endif

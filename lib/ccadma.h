@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ccadma.h - public API of libccadma, the library behind cca-dma-audit.
+ *
+ * Flow: create an audit, set the host facts, load inputs (each loader turns one
+ * artifact into facts), load a rule set, run it, render a report. The library
+ * never prints and never exits: every function returns 0 or a negative
+ * CDA_E_* code and fills the caller's struct cda_error with one line naming the
+ * file and the reason.
+ */
+#ifndef CCADMA_H
+#define CCADMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum cda_errcode {
+	CDA_E_NOMEM = 1,  /* out of memory */
+	CDA_E_IO = 2,     /* an input could not be opened or read */
+	CDA_E_FORMAT = 3, /* an input is not of the expected format, truncated or corrupt */
+	CDA_E_RULE = 4,   /* a rule file is malformed (configuration error) */
+	CDA_E_USAGE = 5,  /* a bad option value or an unknown rule id */
+};
+
+struct cda_error {
+	int code;       /* CDA_E_* (positive) */
+	char msg[1024]; /* "FILE: reason", no trailing newline */
+};
+
+enum cda_severity {
+	CDA_SEV_NOTE = 1,
+	CDA_SEV_WARNING = 2,
+	CDA_SEV_ERROR = 3,
+	CDA_SEV_NEVER = 4, /* only as a --fail-on threshold: nothing fails */
+};
+
+enum cda_platform {
+	CDA_PLATFORM_AUTO = 0, /* not given: rules that need it may be indeterminate */
+	CDA_PLATFORM_CCA,
+	CDA_PLATFORM_PKVM,
+};
+
+enum cda_format {
+	CDA_FORMAT_TEXT,
+	CDA_FORMAT_JSON,
+};
+
+struct cda_audit;
+struct cda_ruleset;
+struct cda_value;
+
+/* ---- audit: inputs and facts ---- */
+
+/* New empty audit; NULL on out of memory. */
+struct cda_audit *cda_audit_new(void);
+void cda_audit_free(struct cda_audit *au);
+
+struct cda_host {
+	uint64_t granule;         /* host page size: 4K, 16K or 64K */
+	bool granule_given;       /* false: granule is the documented default */
+	enum cda_platform platform;
+	unsigned ipa_bits;        /* 0: unknown */
+};
+
+/*
+ * Record the host facts (host.granule, host.platform, host.ipa_bits and where
+ * each came from). Errors: -CDA_E_USAGE (granule not 4K/16K/64K, ipa_bits out
+ * of 32..52), -CDA_E_NOMEM.
+ */
+int cda_audit_set_host(struct cda_audit *au, const struct cda_host *host, struct cda_error *err);
+
+/*
+ * Load a guest device tree: a .dtb file, "-" for standard input, or a directory
+ * in /proc/device-tree form. Fills the "dt" facts.
+ * Errors: -CDA_E_IO, -CDA_E_FORMAT (not a DTB, truncated, corrupt, unsupported
+ * cell sizes), -CDA_E_NOMEM.
+ */
+int cda_audit_load_dt(struct cda_audit *au, const char *path, struct cda_error *err);
+
+/* The fact tree (object); borrowed, lives as long as the audit. */
+const struct cda_value *cda_audit_facts(const struct cda_audit *au);
+
+/* ---- rules ---- */
+
+/* New empty rule set; NULL on out of memory. */
+struct cda_ruleset *cda_ruleset_new(void);
+void cda_ruleset_free(struct cda_ruleset *rs);
+
+/* Load the rule files compiled into the binary. Errors: -CDA_E_RULE, -CDA_E_NOMEM. */
+int cda_ruleset_load_builtin(struct cda_ruleset *rs, struct cda_error *err);
+
+/*
+ * Load a rule file, or every *.json file of a directory (in name order). A rule
+ * whose id is already loaded replaces it. Errors: -CDA_E_IO, -CDA_E_RULE, -CDA_E_NOMEM.
+ */
+int cda_ruleset_load_path(struct cda_ruleset *rs, const char *path, struct cda_error *err);
+
+/* Enable or disable a rule by id or name. Errors: -CDA_E_USAGE (no such rule). */
+int cda_ruleset_set_enabled(struct cda_ruleset *rs, const char *id_or_name, bool on,
+			    struct cda_error *err);
+
+/* ---- running and reporting ---- */
+
+/*
+ * Evaluate every enabled rule whose inputs were loaded. Findings and
+ * indeterminate results are kept in the audit. Errors: -CDA_E_NOMEM.
+ */
+int cda_audit_run(struct cda_audit *au, const struct cda_ruleset *rs, struct cda_error *err);
+
+/*
+ * The audit's exit status: 2 if fail_on_indeterminate and a rule was
+ * undecided (incomplete outranks findings), else 1 if a finding is at or
+ * above fail_on, else 0.
+ */
+int cda_audit_exit_code(const struct cda_audit *au, enum cda_severity fail_on,
+			bool fail_on_indeterminate);
+
+struct cda_report_opts {
+	enum cda_format format;
+	enum cda_severity fail_on;
+	bool fail_on_indeterminate; /* summary.exit_code 2 when a rule was undecided */
+	bool color;              /* text only: ANSI colors */
+	bool quiet;              /* text only: no summary line */
+	const char *command;     /* subcommand name, recorded in JSON "invocation" */
+};
+
+/*
+ * Render findings, indeterminate results and the summary. *out is a malloc'd
+ * string the caller frees. Errors: -CDA_E_NOMEM.
+ */
+int cda_report_render(const struct cda_audit *au, const struct cda_ruleset *rs,
+		      const struct cda_report_opts *opts, char **out, struct cda_error *err);
+
+/* The fact tree as JSON ({"schema_version":1,"tool":...,"facts":{...}}). Errors: -CDA_E_NOMEM. */
+int cda_report_facts(const struct cda_audit *au, char **out, struct cda_error *err);
+
+/*
+ * The rule set (id NULL) or one rule explained (id or name), as text or JSON.
+ * Errors: -CDA_E_USAGE (no such rule), -CDA_E_NOMEM.
+ */
+int cda_report_rules(const struct cda_ruleset *rs, const char *id, enum cda_format format,
+		     char **out, struct cda_error *err);
+
+/* A JSON error document for json mode: {"schema_version":1,"tool":...,"error":{...}}. */
+char *cda_report_error_json(const char *message, int exit_code);
+
+const char *cda_severity_name(enum cda_severity s);
+/* "error"/"warning"/"note"/"never" -> severity; -1 if unknown. */
+int cda_severity_parse(const char *s);
+
+const char *cda_version(void);
+
+#endif

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Rule evaluation: for each enabled rule whose inputs are loaded, bind each
+ * element of for_each, test where, then assert. A false assert is a finding;
+ * an unknown or erroneous where/assert is an indeterminate result carrying the
+ * reason, never a pass and never a finding.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "util.h"
+
+struct run {
+	struct cda_audit *au;
+	const struct cda_rule *rule;
+	struct cda_eval ev;
+	struct cda_error *err;
+};
+
+static const char *render_or(struct run *r, const struct cda_template *t, const char *dflt)
+{
+	const char *s;
+
+	if (!t)
+		return dflt;
+	r->ev.reason[0] = '\0';
+	return cda_template_render(&r->ev, t, &s) == CDA_EVAL_OK ? s : dflt;
+}
+
+static const char *subject_of(struct run *r)
+{
+	return render_or(r, r->rule->subject, "/");
+}
+
+static int add_indeterminate(struct run *r, const char *subject, enum cda_eval_status st,
+			     const char *reason)
+{
+	struct cda_audit *au = r->au;
+	struct cda_indeterminate *in;
+	const char *why;
+
+	why = st == CDA_EVAL_ERROR ? cda_arena_printf(au->arena, "evaluation error: %s", reason)
+				   : cda_arena_strdup(au->arena, reason[0] ? reason : "unknown");
+	in = cda_arena_grow(au->arena, au->indet, au->nindet, &au->capindet, sizeof(*in));
+	if (!in || !why)
+		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
+	au->indet = in;
+	in[au->nindet++] = (struct cda_indeterminate){ r->rule, subject, why };
+	return 0;
+}
+
+static int add_finding(struct run *r)
+{
+	const struct cda_rule *rule = r->rule;
+	struct cda_audit *au = r->au;
+	const struct cda_input *input = cda_audit_input(au, rule->inputs[0]);
+	struct cda_finding f = { .rule = rule };
+	struct cda_finding *arr;
+
+	f.subject = subject_of(r);
+	f.file = input ? input->path : NULL;
+	f.property = render_or(r, rule->property, NULL);
+	/* A message that cannot be rendered must not cost the finding itself. */
+	f.message = render_or(r, rule->message, NULL);
+	if (!f.message)
+		f.message = cda_arena_printf(au->arena, "%s (message unavailable: %s)", rule->summary,
+					     r->ev.reason);
+	f.fix = render_or(r, rule->fix, NULL);
+	f.evidence = cda_v_obj(au->arena);
+	if (!f.message || !f.evidence)
+		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < rule->nevidence; i++) {
+		struct cda_value *v;
+
+		r->ev.reason[0] = '\0';
+		/* Evidence that is unknown is left out rather than invented. */
+		if (cda_expr_eval(&r->ev, rule->evidence[i].expr, &v) == CDA_EVAL_OK &&
+		    cda_obj_set(au->arena, f.evidence, rule->evidence[i].name, v))
+			return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
+	}
+	arr = cda_arena_grow(au->arena, au->findings, au->nfindings, &au->capfindings, sizeof(*arr));
+	if (!arr)
+		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
+	au->findings = arr;
+	arr[au->nfindings++] = f;
+	return 0;
+}
+
+/* Evaluate where and assert for the current bindings. */
+static int check_one(struct run *r)
+{
+	const struct cda_rule *rule = r->rule;
+	struct cda_value *v;
+	enum cda_eval_status st;
+
+	if (rule->where) {
+		r->ev.reason[0] = '\0';
+		st = cda_expr_eval(&r->ev, rule->where, &v);
+		if (st == CDA_EVAL_OK && v->type != CDA_T_BOOL) {
+			st = CDA_EVAL_ERROR;
+			snprintf(r->ev.reason, sizeof(r->ev.reason), "where is not a condition");
+		}
+		if (st)
+			return add_indeterminate(r, subject_of(r), st, r->ev.reason);
+		if (!v->b)
+			return 0;
+	}
+	r->ev.reason[0] = '\0';
+	st = cda_expr_eval(&r->ev, rule->assert_, &v);
+	if (st == CDA_EVAL_OK && v->type != CDA_T_BOOL) {
+		st = CDA_EVAL_ERROR;
+		snprintf(r->ev.reason, sizeof(r->ev.reason), "assert is not a condition");
+	}
+	if (st) {
+		char reason[sizeof(r->ev.reason)];
+
+		/* subject_of() reuses the reason buffer: keep the assert's reason. */
+		memcpy(reason, r->ev.reason, sizeof(reason));
+		return add_indeterminate(r, subject_of(r), st, reason);
+	}
+	if (v->b) {
+		r->au->checks_passed++;
+		return 0;
+	}
+	return add_finding(r);
+}
+
+static int run_rule(struct run *r)
+{
+	const struct cda_rule *rule = r->rule;
+	struct cda_value *list;
+	enum cda_eval_status st;
+	int ret = 0;
+
+	r->ev.nbind = 0;
+	r->ev.params = rule->params;
+	if (!rule->for_list)
+		return check_one(r);
+	r->ev.reason[0] = '\0';
+	st = cda_expr_eval(&r->ev, rule->for_list, &list);
+	if (st == CDA_EVAL_OK && list->type != CDA_T_LIST) {
+		st = CDA_EVAL_ERROR;
+		snprintf(r->ev.reason, sizeof(r->ev.reason), "for_each is not a list");
+	}
+	if (st)
+		return add_indeterminate(r, NULL, st, r->ev.reason);
+	for (size_t i = 0; i < list->list.n && !ret; i++) {
+		cda_eval_bind(&r->ev, rule->for_var, list->list.items[i]);
+		ret = check_one(r);
+		cda_eval_unbind(&r->ev);
+	}
+	return ret;
+}
+
+static int cmp_str_null(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+/* Deterministic order for reports and golden tests: rule id, then subject. */
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const struct cda_finding *a = pa, *b = pb;
+	int c = strcmp(a->rule->id, b->rule->id);
+
+	if (!c)
+		c = cmp_str_null(a->subject, b->subject);
+	if (!c)
+		c = cmp_str_null(a->property, b->property);
+	return c ? c : cmp_str_null(a->message, b->message);
+}
+
+static int cmp_indet(const void *pa, const void *pb)
+{
+	const struct cda_indeterminate *a = pa, *b = pb;
+	int c = strcmp(a->rule->id, b->rule->id);
+
+	if (!c)
+		c = cmp_str_null(a->subject, b->subject);
+	return c ? c : strcmp(a->reason, b->reason);
+}
+
+static bool inputs_loaded(const struct cda_audit *au, const struct cda_rule *rule)
+{
+	for (size_t i = 0; i < rule->ninputs; i++)
+		if (!cda_obj_get(au->facts, rule->inputs[i]))
+			return false;
+	return true;
+}
+
+int cda_audit_run(struct cda_audit *au, const struct cda_ruleset *rs, struct cda_error *err)
+{
+	struct run r = { .au = au, .err = err };
+	int ret = 0;
+
+	r.ev.arena = au->arena;
+	r.ev.root = au->facts;
+	for (size_t i = 0; i < rs->n && !ret; i++) {
+		r.rule = rs->rules[i];
+		if (!r.rule->enabled) {
+			au->rules_disabled++;
+		} else if (!inputs_loaded(au, r.rule)) {
+			au->rules_not_applicable++;
+		} else {
+			au->rules_run++;
+			ret = run_rule(&r);
+		}
+	}
+	if (au->nfindings)
+		qsort(au->findings, au->nfindings, sizeof(*au->findings), cmp_finding);
+	if (au->nindet)
+		qsort(au->indet, au->nindet, sizeof(*au->indet), cmp_indet);
+	return ret;
+}

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: MIT
+/* Rule files: {"rules": [ {rule}, ... ]}; see man/cca-dma-audit-rules.5.scd. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "builtin_rules.h"
+#include "rules.h"
+#include "util.h"
+
+#define RULE_FILE_MAX (4u << 20)
+
+struct loader {
+	struct cda_ruleset *rs;
+	const char *origin;
+	const char *id; /* rule being loaded, for messages */
+	struct cda_error *err;
+};
+
+static int bad(struct loader *ld, const char *fmt, const char *a, const char *b)
+{
+	char what[512];
+
+	snprintf(what, sizeof(what), fmt, a, b);
+	if (ld->id)
+		return cda_fail(ld->err, CDA_E_RULE, "%s: rule %s: %s", ld->origin, ld->id, what);
+	return cda_fail(ld->err, CDA_E_RULE, "%s: %s", ld->origin, what);
+}
+
+static const char *const rule_keys[] = {
+	"id", "name", "severity", "summary", "why", "inputs", "refs", "for_each", "where",
+	"assert", "message", "fix", "subject", "property", "evidence", "params", "enabled", NULL,
+};
+
+static int get_string(struct loader *ld, json_object *o, const char *key, bool required,
+		      const char **out)
+{
+	json_object *v;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(o, key, &v)) {
+		if (required)
+			return bad(ld, "missing \"%s\"%s", key, "");
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return bad(ld, "\"%s\" must be a string%s", key, "");
+	*out = cda_arena_strdup(ld->rs->arena, json_object_get_string(v));
+	return *out ? 0 : cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+}
+
+static int get_string_list(struct loader *ld, json_object *o, const char *key,
+			   const char ***out, size_t *n)
+{
+	json_object *v;
+	size_t len;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_array))
+		return bad(ld, "\"%s\" must be a list of strings%s", key, "");
+	len = json_object_array_length(v);
+	*out = cda_arena_alloc(ld->rs->arena, (len + 1) * sizeof(char *));
+	if (!*out)
+		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < len; i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(e, json_type_string))
+			return bad(ld, "\"%s\" must be a list of strings%s", key, "");
+		(*out)[i] = cda_arena_strdup(ld->rs->arena, json_object_get_string(e));
+	}
+	*n = len;
+	return 0;
+}
+
+static int compile_expr(struct loader *ld, const char *what, const char *src, struct cda_expr **e)
+{
+	char msg[300];
+
+	*e = NULL;
+	if (!src)
+		return 0;
+	if (cda_expr_parse(ld->rs->arena, src, e, msg, sizeof(msg)))
+		return bad(ld, "%s: %s", what, msg);
+	return 0;
+}
+
+static int compile_template(struct loader *ld, const char *what, const char *src,
+			    struct cda_template **t)
+{
+	char msg[300];
+
+	*t = NULL;
+	if (!src)
+		return 0;
+	if (cda_template_parse(ld->rs->arena, src, t, msg, sizeof(msg)))
+		return bad(ld, "%s: %s", what, msg);
+	return 0;
+}
+
+static bool valid_id(const char *s)
+{
+	size_t letters = 0, digits = 0;
+
+	while (isupper((unsigned char)s[letters]))
+		letters++;
+	while (isdigit((unsigned char)s[letters + digits]))
+		digits++;
+	return letters >= 2 && letters <= 8 && digits == 3 && !s[letters + digits];
+}
+
+static bool valid_slug(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '-')
+			return false;
+	return true;
+}
+
+/* Rule params: an object of integers and strings, visible to expressions as params.NAME. */
+static int load_params(struct loader *ld, json_object *o, struct cda_rule *r)
+{
+	struct cda_arena *a = ld->rs->arena;
+	json_object *p;
+
+	if (!json_object_object_get_ex(o, "params", &p))
+		return 0;
+	if (!json_object_is_type(p, json_type_object))
+		return bad(ld, "\"params\" must be an object%s%s", "", "");
+	r->params = cda_v_obj(a);
+	if (!r->params)
+		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	json_object_object_foreach(p, key, val) {
+		struct cda_value *v;
+
+		if (json_object_is_type(val, json_type_int) && json_object_get_int64(val) >= 0)
+			v = cda_v_u64(a, (uint64_t)json_object_get_int64(val));
+		else if (json_object_is_type(val, json_type_string))
+			v = cda_v_str(a, json_object_get_string(val));
+		else
+			return bad(ld, "param \"%s\" must be a non-negative integer or a string%s", key, "");
+		if (cda_obj_set(a, r->params, key, v))
+			return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int load_evidence(struct loader *ld, json_object *o, struct cda_rule *r)
+{
+	json_object *ev;
+	size_t i = 0;
+	int ret;
+
+	if (!json_object_object_get_ex(o, "evidence", &ev))
+		return 0;
+	if (!json_object_is_type(ev, json_type_object))
+		return bad(ld, "\"evidence\" must be an object of NAME: EXPR%s%s", "", "");
+	r->evidence = cda_arena_alloc(ld->rs->arena,
+				      (size_t)json_object_object_length(ev) * sizeof(*r->evidence));
+	if (!r->evidence && json_object_object_length(ev))
+		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	json_object_object_foreach(ev, key, val) {
+		struct cda_evidence_def *d = &r->evidence[i++];
+
+		if (!json_object_is_type(val, json_type_string))
+			return bad(ld, "evidence \"%s\" must be an expression string%s", key, "");
+		d->name = cda_arena_strdup(ld->rs->arena, key);
+		d->src = cda_arena_strdup(ld->rs->arena, json_object_get_string(val));
+		if ((ret = compile_expr(ld, "evidence", d->src, &d->expr)))
+			return ret;
+	}
+	r->nevidence = i;
+	return 0;
+}
+
+static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
+{
+	struct cda_rule *r = cda_arena_alloc(ld->rs->arena, sizeof(*r));
+	const char *sev, *subject, *property;
+	json_object *en;
+	int ret;
+
+	if (!r)
+		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	if (!json_object_is_type(o, json_type_object))
+		return bad(ld, "each rule must be an object%s%s", "", "");
+	if ((ret = get_string(ld, o, "id", true, &r->id)))
+		return ret;
+	ld->id = r->id;
+	if (!valid_id(r->id))
+		return bad(ld, "id must be 2-8 capital letters and 3 digits, e.g. GRAN001%s%s", "", "");
+	json_object_object_foreach(o, key, val) {
+		bool known = false;
+
+		(void)val;
+		for (const char *const *k = rule_keys; *k && !known; k++)
+			known = !strcmp(*k, key);
+		if (!known)
+			return bad(ld, "unknown key \"%s\"%s", key, "");
+	}
+	if ((ret = get_string(ld, o, "name", true, &r->name)) ||
+	    (ret = get_string(ld, o, "severity", true, &sev)) ||
+	    (ret = get_string(ld, o, "summary", true, &r->summary)) ||
+	    (ret = get_string(ld, o, "why", true, &r->why)) ||
+	    (ret = get_string(ld, o, "for_each", false, &r->for_each_src)) ||
+	    (ret = get_string(ld, o, "where", false, &r->where_src)) ||
+	    (ret = get_string(ld, o, "assert", true, &r->assert_src)) ||
+	    (ret = get_string(ld, o, "message", true, &r->message_src)) ||
+	    (ret = get_string(ld, o, "fix", false, &r->fix_src)) ||
+	    (ret = get_string(ld, o, "subject", false, &subject)) ||
+	    (ret = get_string(ld, o, "property", false, &property)) ||
+	    (ret = get_string_list(ld, o, "inputs", &r->inputs, &r->ninputs)) ||
+	    (ret = get_string_list(ld, o, "refs", &r->refs, &r->nrefs)))
+		return ret;
+	if (!valid_slug(r->name))
+		return bad(ld, "name \"%s\" must be lower-case letters, digits and '-'%s", r->name, "");
+	ret = cda_severity_parse(sev);
+	if (ret < 0 || ret == CDA_SEV_NEVER)
+		return bad(ld, "severity \"%s\" is not error, warning or note%s", sev, "");
+	r->severity = (enum cda_severity)ret;
+	if (!r->ninputs)
+		return bad(ld, "\"inputs\" must name at least one input (e.g. [\"dt\"])%s%s", "", "");
+	if (r->for_each_src) {
+		char msg[300];
+
+		if (cda_binding_parse(ld->rs->arena, r->for_each_src, &r->for_var, &r->for_list,
+				      msg, sizeof(msg)))
+			return bad(ld, "for_each: %s%s", msg, "");
+		if (!subject)
+			subject = cda_arena_printf(ld->rs->arena, "{%s}", r->for_var);
+	} else if (!subject) {
+		return bad(ld, "a rule without for_each needs a \"subject\"%s%s", "", "");
+	}
+	if ((ret = compile_expr(ld, "where", r->where_src, &r->where)) ||
+	    (ret = compile_expr(ld, "assert", r->assert_src, &r->assert_)) ||
+	    (ret = compile_template(ld, "message", r->message_src, &r->message)) ||
+	    (ret = compile_template(ld, "fix", r->fix_src, &r->fix)) ||
+	    (ret = compile_template(ld, "subject", subject, &r->subject)) ||
+	    (ret = compile_template(ld, "property", property, &r->property)) ||
+	    (ret = load_evidence(ld, o, r)) || (ret = load_params(ld, o, r)))
+		return ret;
+	r->enabled = true;
+	if (json_object_object_get_ex(o, "enabled", &en)) {
+		if (!json_object_is_type(en, json_type_boolean))
+			return bad(ld, "\"enabled\" must be true or false%s%s", "", "");
+		r->enabled = json_object_get_boolean(en);
+	}
+	r->origin = cda_arena_strdup(ld->rs->arena, ld->origin);
+	*out = r;
+	return 0;
+}
+
+/* Add, or replace a rule with the same id (how --rules overrides built-in rules). */
+static int add_rule(struct loader *ld, struct cda_rule *r, size_t first_of_file)
+{
+	struct cda_ruleset *rs = ld->rs;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		bool same_id = !strcmp(rs->rules[i]->id, r->id);
+
+		if (i >= first_of_file && (same_id || !strcmp(rs->rules[i]->name, r->name)))
+			return bad(ld, "duplicate rule id or name in one file%s%s", "", "");
+		if (same_id) {
+			rs->rules[i] = r;
+			return 0;
+		}
+		if (!strcmp(rs->rules[i]->name, r->name))
+			return bad(ld, "name \"%s\" is already used by rule %s", r->name, rs->rules[i]->id);
+	}
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 32;
+		struct cda_rule **nr = realloc(rs->rules, cap * sizeof(*nr));
+
+		if (!nr)
+			return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+		rs->rules = nr;
+		rs->cap = cap;
+	}
+	rs->rules[rs->n++] = r;
+	return 0;
+}
+
+int cda_ruleset_load_text(struct cda_ruleset *rs, const char *origin, const char *text,
+			  struct cda_error *err)
+{
+	struct loader ld = { .rs = rs, .origin = origin, .err = err };
+	struct json_tokener *tok = json_tokener_new();
+	json_object *root = NULL, *list;
+	size_t first = rs->n;
+	int ret = 0;
+
+	if (!tok)
+		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+		size_t off = tok->char_offset, line = 1;
+
+		for (size_t i = 0; i < off && text[i]; i++)
+			line += text[i] == '\n';
+		ret = cda_fail(err, CDA_E_RULE, "%s:%zu: invalid JSON: %s", origin, line,
+			       json_tokener_error_desc(json_tokener_get_error(tok)));
+		goto out;
+	}
+	if (!json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "rules", &list) ||
+	    !json_object_is_type(list, json_type_array)) {
+		ret = bad(&ld, "expected an object {\"rules\": [...]}%s%s", "", "");
+		goto out;
+	}
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct cda_rule *r = NULL;
+
+		ld.id = NULL;
+		if ((ret = load_rule(&ld, json_object_array_get_idx(list, i), &r)) ||
+		    (ret = add_rule(&ld, r, first)))
+			goto out;
+	}
+out:
+	json_object_put(root);
+	json_tokener_free(tok);
+	return ret;
+}
+
+static int load_file(struct cda_ruleset *rs, const char *path, struct cda_error *err)
+{
+	char *text;
+	size_t len;
+	int ret = cda_read_file(path, RULE_FILE_MAX, &text, &len, err);
+
+	if (ret)
+		return ret;
+	if (strlen(text) != len)
+		ret = cda_fail(err, CDA_E_RULE, "%s: contains a NUL byte", path);
+	else
+		ret = cda_ruleset_load_text(rs, path, text, err);
+	free(text);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cda_ruleset_load_path(struct cda_ruleset *rs, const char *path, struct cda_error *err)
+{
+	struct stat st;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d;
+	int ret = 0;
+
+	if (stat(path, &st))
+		return cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return load_file(rs, path, err);
+	d = opendir(path);
+	if (!d)
+		return cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		if (l < 6 || strcmp(de->d_name + l - 5, ".json") || de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
+
+			if (!nn) {
+				ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+				goto out;
+			}
+			names = nn;
+		}
+		if (!(names[n] = malloc(strlen(path) + l + 2))) {
+			ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+			goto out;
+		}
+		sprintf(names[n++], "%s/%s", path, de->d_name);
+	}
+	if (!n) {
+		ret = cda_fail(err, CDA_E_RULE, "%s: no *.json rule files in directory", path);
+		goto out;
+	}
+	/* Name order, so overrides between files are deterministic. */
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = load_file(rs, names[i], err);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return ret;
+}
+
+int cda_ruleset_load_builtin(struct cda_ruleset *rs, struct cda_error *err)
+{
+	for (size_t i = 0; i < cda_builtin_rule_count; i++) {
+		int ret = cda_ruleset_load_text(rs, cda_builtin_rules[i].name,
+						(const char *)cda_builtin_rules[i].text, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+struct cda_ruleset *cda_ruleset_new(void)
+{
+	struct cda_ruleset *rs = calloc(1, sizeof(*rs));
+
+	if (rs && !(rs->arena = cda_arena_new())) {
+		free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+void cda_ruleset_free(struct cda_ruleset *rs)
+{
+	if (!rs)
+		return;
+	cda_arena_free(rs->arena);
+	free(rs->rules);
+	free(rs);
+}
+
+const struct cda_rule *cda_ruleset_find(const struct cda_ruleset *rs, const char *id_or_name)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (!strcmp(rs->rules[i]->id, id_or_name) || !strcmp(rs->rules[i]->name, id_or_name))
+			return rs->rules[i];
+	return NULL;
+}
+
+int cda_ruleset_set_enabled(struct cda_ruleset *rs, const char *id_or_name, bool on,
+			    struct cda_error *err)
+{
+	struct cda_rule *r = (struct cda_rule *)cda_ruleset_find(rs, id_or_name);
+
+	if (!r)
+		return cda_fail(err, CDA_E_USAGE, "unknown rule '%s' (see 'cca-dma-audit rules')",
+				id_or_name);
+	r->enabled = on;
+	return 0;
+}
+
+static const char *const sev_names[] = {
+	[CDA_SEV_NOTE] = "note", [CDA_SEV_WARNING] = "warning",
+	[CDA_SEV_ERROR] = "error", [CDA_SEV_NEVER] = "never",
+};
+
+const char *cda_severity_name(enum cda_severity s)
+{
+	return s >= CDA_SEV_NOTE && s <= CDA_SEV_NEVER ? sev_names[s] : "?";
+}
+
+int cda_severity_parse(const char *s)
+{
+	for (int i = CDA_SEV_NOTE; i <= CDA_SEV_NEVER; i++)
+		if (!strcmp(s, sev_names[i]))
+			return i;
+	return -1;
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+int cda_fail(struct cda_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->code = code;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -code;
+}
+
+const char *cda_display_path(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
+int cda_read_file(const char *path, size_t max, char **buf, size_t *len, struct cda_error *err)
+{
+	const char *name = cda_display_path(path);
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	size_t cap = 64 * 1024, n = 0;
+	char *b = NULL;
+	struct stat st;
+	int ret = 0;
+
+	if (!f)
+		return cda_fail(err, CDA_E_IO, "%s: %s", name, strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		ret = cda_fail(err, CDA_E_IO, "%s: is a directory", name);
+		goto out;
+	}
+	/* Read in chunks rather than trusting st_size: pipes and /proc files have none. */
+	for (;;) {
+		size_t got;
+
+		if (!b || n == cap) {
+			char *nb;
+
+			if (b)
+				cap *= 2;
+			nb = realloc(b, cap + 1);
+			if (!nb) {
+				ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+				goto out;
+			}
+			b = nb;
+		}
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (n > max) {
+			ret = cda_fail(err, CDA_E_FORMAT, "%s: larger than the %zu MiB limit", name,
+				       max >> 20);
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ret = cda_fail(err, CDA_E_IO, "%s: read error: %s", name, strerror(errno));
+		goto out;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	b = NULL;
+out:
+	free(b);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+void cda_buf_printf(struct cda_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || b->n + (size_t)n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *ns;
+
+		while (n >= 0 && b->n + (size_t)n + 1 > cap)
+			cap *= 2;
+		ns = n < 0 ? NULL : realloc(b->s, cap);
+		if (!ns) {
+			b->oom = true;
+			return;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)n;
+}
+
+void cda_buf_wrap(struct cda_buf *b, const char *text, const char *indent, size_t width)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t avail = width > strlen(indent) ? width - strlen(indent) : 20;
+		size_t len = strcspn(p, "\n"), cut = len;
+
+		if (len > avail) {
+			cut = avail;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (!cut) /* one long word: break it at the width */
+				cut = avail;
+		}
+		cda_buf_printf(b, "%s%.*s\n", indent, (int)cut, p);
+		p += cut;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
+}
+
+char *cda_buf_take(struct cda_buf *b)
+{
+	char *s = b->oom ? NULL : b->s;
+
+	if (b->oom)
+		free(b->s);
+	else if (!s)
+		s = calloc(1, 1);
+	b->s = NULL;
+	b->n = b->cap = 0;
+	return s;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* util.h - small helpers shared by the library: errors, whole-file reads. */
+#ifndef CDA_UTIL_H
+#define CDA_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ccadma.h"
+
+/* Fill err and return -code. */
+int cda_fail(struct cda_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Read a whole file ("-" is standard input) into a malloc'd buffer with a NUL
+ * after the data. Files larger than max bytes are refused, so hostile inputs
+ * cannot exhaust memory. Errors: -CDA_E_IO, -CDA_E_FORMAT (too large), -CDA_E_NOMEM.
+ */
+int cda_read_file(const char *path, size_t max, char **buf, size_t *len, struct cda_error *err);
+
+/* Display name of an input path: "<stdin>" for "-". */
+const char *cda_display_path(const char *path);
+
+/* Growable malloc'd string; a failed append sets oom and later appends do nothing. */
+struct cda_buf {
+	char *s;
+	size_t n, cap;
+	bool oom;
+};
+
+void cda_buf_printf(struct cda_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append text wrapped at width columns, each line starting with indent. */
+void cda_buf_wrap(struct cda_buf *b, const char *text, const char *indent, size_t width);
+/* Hand over the string (caller frees); NULL if an append ran out of memory. */
+char *cda_buf_take(struct cda_buf *b);
+
+#endif
