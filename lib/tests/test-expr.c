@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests for the rule expression language (lib/expr.c, lib/expr_eval.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "expr.h"
+
+struct fx {
+	struct cda_arena *a;
+	struct cda_value *root;
+	struct cda_eval ev;
+};
+
+/* Facts: pool {base 0x80001000 (hex), size 0x400000 (hex), name}, pools [3 objs], host.granule */
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct cda_value *pool, *pools, *host;
+
+	f->a = cda_arena_new();
+	f->root = cda_v_obj(f->a);
+	pool = cda_v_obj(f->a);
+	cda_obj_set_hex(f->a, pool, "base", 0x80001000);
+	cda_obj_set_hex(f->a, pool, "size", 0x400000);
+	cda_obj_set_str(f->a, pool, "path", "/reserved-memory/pool@80001000");
+	cda_obj_set(f->a, f->root, "pool", pool);
+	pools = cda_v_list(f->a);
+	for (uint64_t i = 0; i < 3; i++) {
+		struct cda_value *p = cda_v_obj(f->a);
+
+		cda_obj_set_u64(f->a, p, "n", i);
+		if (i != 1)
+			cda_obj_set_bool(f->a, p, "flag", i == 2);
+		cda_list_push(f->a, pools, p);
+	}
+	cda_obj_set(f->a, f->root, "pools", pools);
+	host = cda_v_obj(f->a);
+	cda_obj_set_hex(f->a, host, "granule", 65536);
+	cda_obj_set(f->a, f->root, "host", host);
+	f->ev.arena = f->a;
+	f->ev.root = f->root;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	cda_arena_free(f->a);
+	free(f);
+	return 0;
+}
+
+static enum cda_eval_status eval(struct fx *f, const char *src, struct cda_value **out)
+{
+	struct cda_expr *e;
+	char err[256];
+
+	if (cda_expr_parse(f->a, src, &e, err, sizeof(err)))
+		fail_msg("parse '%s': %s", src, err);
+	f->ev.reason[0] = '\0';
+	return cda_expr_eval(&f->ev, e, out);
+}
+
+static uint64_t u64_of(struct fx *f, const char *src)
+{
+	struct cda_value *v;
+
+	assert_int_equal(eval(f, src, &v), CDA_EVAL_OK);
+	assert_int_equal(v->type, CDA_T_U64);
+	return v->u;
+}
+
+static int bool_of(struct fx *f, const char *src)
+{
+	struct cda_value *v;
+	enum cda_eval_status st = eval(f, src, &v);
+
+	if (st != CDA_EVAL_OK)
+		fail_msg("'%s': status %d (%s)", src, st, f->ev.reason);
+	assert_int_equal(v->type, CDA_T_BOOL);
+	return v->b;
+}
+
+static const char *str_of(struct fx *f, const char *src)
+{
+	struct cda_value *v;
+
+	assert_int_equal(eval(f, src, &v), CDA_EVAL_OK);
+	return cda_value_format(f->a, v);
+}
+
+static void test_literals_and_arithmetic(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(u64_of(f, "64K"), 65536);
+	assert_int_equal(u64_of(f, "2M + 0x10"), 2 * 1024 * 1024 + 16);
+	assert_int_equal(u64_of(f, "1G"), 1ull << 30);
+	assert_int_equal(u64_of(f, "7 / 2 * 2 + 7 % 2"), 7);
+	assert_int_equal(u64_of(f, "1 << 47"), 1ull << 47);
+	assert_int_equal(u64_of(f, "0 - 1"), UINT64_MAX); /* u64 wrap-around, documented */
+	assert_int_equal(u64_of(f, "~0 >> 60"), 15);
+	assert_int_equal(u64_of(f, "1 << 64"), 0);      /* shifts >= 64 give 0, not UB */
+	assert_int_equal(u64_of(f, "0xf0 & 0x3c | 1 ^ 3"), (0xf0 & 0x3c) | (1 ^ 3));
+}
+
+static void test_precedence(void **state)
+{
+	struct fx *f = *state;
+
+	/* Bitwise binds tighter than comparison (unlike C). */
+	assert_true(bool_of(f, "pool.base & 0xfff == 0"));
+	assert_true(bool_of(f, "1 + 2 * 3 == 7"));
+	assert_true(bool_of(f, "true || false && false"));
+	assert_int_equal(u64_of(f, "true ? 1 : 2"), 1);
+	assert_int_equal(u64_of(f, "false ? 1 : true ? 2 : 3"), 2);
+}
+
+static void test_functions(void **state)
+{
+	struct fx *f = *state;
+
+	assert_false(bool_of(f, "aligned(pool.base, host.granule)"));
+	assert_true(bool_of(f, "aligned(pool.size, 64K)"));
+	assert_string_equal(str_of(f, "align_up(pool.base, host.granule)"), "0x80010000");
+	assert_string_equal(str_of(f, "align_down(pool.base, 64K)"), "0x80000000");
+	assert_true(bool_of(f, "overlaps(0x1000, 0x1000, 0x1fff, 1)"));
+	assert_false(bool_of(f, "overlaps(0x1000, 0x1000, 0x2000, 1)"));
+	assert_false(bool_of(f, "overlaps(0x1000, 0, 0x1000, 1)"));
+	/* ranges that run past 2^64 saturate rather than wrap */
+	assert_true(bool_of(f, "overlaps(0xffffffffffff0000, 0x20000, 0xfffffffffffff000, 1)"));
+	assert_true(bool_of(f, "inside(0x80001000, 0x1000, 0x80000000, 1M)"));
+	assert_false(bool_of(f, "inside(0x800ff000, 0x2000, 0x80000000, 1M)"));
+	assert_string_equal(str_of(f, "hex(255)"), "0xff");
+	assert_string_equal(str_of(f, "size(64K)"), "64 KiB");
+	assert_string_equal(str_of(f, "size(3M)"), "3 MiB");
+	assert_string_equal(str_of(f, "size(4097)"), "4097 bytes");
+	assert_int_equal(u64_of(f, "len(pools)"), 3);
+	assert_int_equal(u64_of(f, "max(3, 9)"), 9);
+	assert_true(bool_of(f, "is_pow2(64K) && !is_pow2(0) && !is_pow2(3)"));
+	assert_true(bool_of(f, "starts_with(pool.path, '/reserved-memory/')"));
+	assert_string_equal(str_of(f, "join(map(p in pools: p.n), '+')"), "0+1+2");
+	assert_true(bool_of(f, "'a' + 'b' == 'ab'"));
+}
+
+static void test_quantifiers(void **state)
+{
+	struct fx *f = *state;
+
+	assert_true(bool_of(f, "any(p in pools: p.n == 2)"));
+	assert_false(bool_of(f, "all(p in pools: p.n < 2)"));
+	assert_int_equal(u64_of(f, "count(p in pools: p.n > 0)"), 2);
+	assert_int_equal(u64_of(f, "first(p in pools: p.n > 0).n"), 1);
+	assert_int_equal(u64_of(f, "len(filter(p in pools: p.n != 1))"), 2);
+	/* nested quantifiers bind their own variables */
+	assert_true(bool_of(f, "all(p in pools: any(q in pools: q.n == p.n))"));
+	assert_true(bool_of(f, "2 in map(p in pools: p.n)"));
+	assert_false(bool_of(f, "7 in map(p in pools: p.n)"));
+}
+
+static void test_unknown_is_not_false(void **state)
+{
+	struct fx *f = *state;
+	struct cda_value *v;
+
+	assert_int_equal(eval(f, "pool.alignment == 64K", &v), CDA_EVAL_UNKNOWN);
+	assert_string_equal(f->ev.reason, "no fact 'pool.alignment'");
+	assert_int_equal(eval(f, "!has(nothing) && nothing.x", &v), CDA_EVAL_UNKNOWN);
+	/* a decided side wins over an unknown one */
+	assert_false(bool_of(f, "pool.alignment == 1 && false"));
+	assert_true(bool_of(f, "pool.alignment == 1 || true"));
+	assert_false(bool_of(f, "has(pool.alignment)"));
+	assert_true(bool_of(f, "has(pool.base)"));
+	/* element 1 has no flag: any() is still decided by element 2, all() by element 0 */
+	assert_true(bool_of(f, "any(p in pools: p.flag)"));
+	assert_false(bool_of(f, "all(p in pools: p.flag)"));
+	assert_int_equal(eval(f, "count(p in pools: p.flag)", &v), CDA_EVAL_UNKNOWN);
+	assert_int_equal(eval(f, "first(p in pools: p.n == 9)", &v), CDA_EVAL_UNKNOWN);
+	/* a resolved unknown leaves no stale reason behind */
+	assert_false(bool_of(f, "pool.alignment == 1 && false"));
+	assert_string_equal(f->ev.reason, "");
+}
+
+static void test_errors(void **state)
+{
+	struct fx *f = *state;
+	struct cda_value *v;
+
+	assert_int_equal(eval(f, "1 / 0", &v), CDA_EVAL_ERROR);
+	assert_string_equal(f->ev.reason, "division by zero");
+	assert_int_equal(eval(f, "aligned(1, 0)", &v), CDA_EVAL_ERROR);
+	assert_int_equal(eval(f, "'a' == 1", &v), CDA_EVAL_ERROR);
+	assert_int_equal(eval(f, "pool.path + 1", &v), CDA_EVAL_ERROR);
+	assert_int_equal(eval(f, "pools.n", &v), CDA_EVAL_ERROR);
+	assert_int_equal(eval(f, "align_up(0xffffffffffffff01, 0x100)", &v), CDA_EVAL_ERROR);
+	assert_int_equal(eval(f, "!1", &v), CDA_EVAL_ERROR);
+	assert_int_equal(eval(f, "pools[5]", &v), CDA_EVAL_UNKNOWN);
+}
+
+static void expect_parse_error(struct fx *f, const char *src, const char *needle)
+{
+	struct cda_expr *e;
+	char err[256];
+
+	assert_int_equal(cda_expr_parse(f->a, src, &e, err, sizeof(err)), -1);
+	if (!strstr(err, needle))
+		fail_msg("'%s': error '%s' lacks '%s'", src, err, needle);
+}
+
+static void test_parse_errors(void **state)
+{
+	struct fx *f = *state;
+	char deep[400];
+
+	expect_parse_error(f, "1 +", "unexpected end");
+	expect_parse_error(f, "nosuch(1)", "unknown function 'nosuch'");
+	expect_parse_error(f, "aligned(1)", "takes 2 to 2 arguments");
+	expect_parse_error(f, "'open", "unterminated string");
+	expect_parse_error(f, "1 2", "after expression");
+	expect_parse_error(f, "99999999999999999999", "overflows");
+	expect_parse_error(f, "0xffffffffffffffffK", "overflows");
+	expect_parse_error(f, "12abc", "bad integer");
+	expect_parse_error(f, "a $ b", "unexpected character");
+	expect_parse_error(f, "any(p pools: 1)", "expected 'in'");
+	memset(deep, '(', 300);
+	strcpy(deep + 300, "1");
+	expect_parse_error(f, deep, "nested too deeply");
+	memset(deep, '!', 300);
+	strcpy(deep + 300, "true");
+	expect_parse_error(f, deep, "nested too deeply");
+}
+
+static void test_templates(void **state)
+{
+	struct fx *f = *state;
+	struct cda_template *t;
+	const char *out;
+	char err[256];
+
+	assert_int_equal(cda_template_parse(f->a, "pool {pool} at {pool.base} ({size(pool.size)}) {{x}}", &t, err, sizeof(err)), 0);
+	assert_int_equal(cda_template_render(&f->ev, t, &out), CDA_EVAL_OK);
+	assert_string_equal(out, "pool /reserved-memory/pool@80001000 at 0x80001000 (4 MiB) {x}");
+	assert_int_equal(cda_template_parse(f->a, "{'}' + 'a'}", &t, err, sizeof(err)), 0);
+	assert_int_equal(cda_template_render(&f->ev, t, &out), CDA_EVAL_OK);
+	assert_string_equal(out, "}a");
+	assert_int_equal(cda_template_parse(f->a, "{pool.nope}", &t, err, sizeof(err)), 0);
+	assert_int_equal(cda_template_render(&f->ev, t, &out), CDA_EVAL_UNKNOWN);
+	assert_int_equal(cda_template_parse(f->a, "a {b", &t, err, sizeof(err)), -1);
+	assert_int_equal(cda_template_parse(f->a, "a } b", &t, err, sizeof(err)), -1);
+	assert_int_equal(cda_template_parse(f->a, "{1 +}", &t, err, sizeof(err)), -1);
+}
+
+static void test_binding(void **state)
+{
+	struct fx *f = *state;
+	struct cda_expr *e;
+	const char *var;
+	char err[256];
+
+	assert_int_equal(cda_binding_parse(f->a, "p in pools", &var, &e, err, sizeof(err)), 0);
+	assert_string_equal(var, "p");
+	assert_int_equal(cda_binding_parse(f->a, "pools", &var, &e, err, sizeof(err)), -1);
+	assert_int_equal(cda_binding_parse(f->a, "p in", &var, &e, err, sizeof(err)), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_literals_and_arithmetic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_precedence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quantifiers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_is_not_false, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_binding, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("expr", tests, NULL, NULL);
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Command-line behaviour a user or CI job relies on: exit statuses, error
+lines, JSON error documents, rule selection and overrides. Prints TAP.
+
+usage: run-cli.py TOOL GOOD.dtb BAD.dtb SCHEMA WORKDIR
+GOOD is a clean tree; BAD has a GRAN001 error (testdata/dt/gran001-fail.dts).
+"""
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+
+TOOL, GOOD, BAD, SCHEMA, WORK = sys.argv[1:6]
+schema = json.load(open(SCHEMA))
+results = []
+
+
+def run(*args, stdin=None):
+    return subprocess.run([TOOL, *args], capture_output=True, timeout=60,
+                          input=stdin)
+
+
+def check(name, cond, detail=''):
+    results.append((name, bool(cond), detail))
+
+
+def json_doc(p):
+    doc = json.loads(p.stdout)
+    jsonschema.validate(doc, schema)
+    return doc
+
+
+# exit statuses: 0 clean, 1 findings, 2 input error, 3 usage/config error
+check('clean tree exits 0', run('dtb', GOOD).returncode == 0)
+p = run('dtb', BAD)
+check('finding exits 1', p.returncode == 1, p.stdout)
+check('text finding names rule, path and property',
+      b'error [GRAN001 restricted-pool-static-granule]: /reserved-memory/restricted_dma_reserved@bc000000:reg:' in p.stdout)
+check('--fail-on never exits 0', run('dtb', BAD, '--fail-on', 'never').returncode == 0)
+check('-q drops the summary line', b'cca-dma-audit:' not in run('dtb', BAD, '-q').stdout)
+check('--host-granule 4K clears the 4K-aligned pool', run('dtb', BAD, '--host-granule', '4K').returncode == 0)
+check('--disable silences a rule', run('dtb', BAD, '--disable', 'GRAN001').returncode == 0)
+check('--disable takes the rule name too',
+      run('dtb', BAD, '--disable', 'restricted-pool-static-granule').returncode == 0)
+
+for args, want in [(['dtb'], 3), (['frobnicate', GOOD], 3), (['dtb', GOOD, '--format', 'xml'], 3),
+                   (['dtb', GOOD, '--host-granule', '8K'], 3), (['dtb', GOOD, '--ipa-bits', '64'], 3),
+                   (['dtb', GOOD, '--bogus'], 3), (['dtb', GOOD, '--disable', 'NOPE001'], 3),
+                   (['dtb', GOOD, '--rules', '/nonexistent.json'], 3), (['rules', 'NOPE001'], 3),
+                   (['dtb', '/nonexistent.dtb'], 2), (['dtb', GOOD, GOOD], 3)]:
+    p = run(*args)
+    lines = p.stderr.decode().strip().splitlines()
+    check(f'{" ".join(args[:1] + args[2:])} -> exit {want}', p.returncode == want and lines
+          and lines[-1].startswith('cca-dma-audit: '), p.stderr)
+
+# hostile input: one line naming the file, exit 2; JSON error document in json mode
+junk = os.path.join(WORK, 'junk.dtb')
+open(junk, 'wb').write(b'\xd0\x0d\xfe\xed' + b'\xff' * 60)
+p = run('dtb', junk)
+check('corrupt blob: exit 2, one line naming the file', p.returncode == 2 and
+      p.stderr.decode().count('\n') == 1 and junk in p.stderr.decode(), p.stderr)
+truncated = os.path.join(WORK, 'truncated.dtb')
+open(truncated, 'wb').write(open(BAD, 'rb').read()[:200])
+p = run('dtb', truncated, '--format', 'json')
+doc = json_doc(p)
+check('truncated blob in json mode: JSON error document, exit 2',
+      p.returncode == 2 and doc['summary']['exit_code'] == 2 and 'truncated' in doc['error']['message'])
+p = run('dtb', GOOD, '--format', 'json', '--fail-on', 'loud')
+check('usage error in json mode is a JSON document too',
+      p.returncode == 3 and json_doc(p)['summary']['exit_code'] == 3)
+
+# stdin, -o, --facts
+p = run('dtb', '-', '--format', 'json', stdin=open(BAD, 'rb').read())
+check('stdin input', p.returncode == 1 and json_doc(p)['inputs'][0]['path'] == '<stdin>')
+out = os.path.join(WORK, 'report.json')
+p = run('dtb', BAD, '--format', 'json', '-o', out)
+check('-o writes the report, stdout stays empty',
+      p.returncode == 1 and not p.stdout and json.load(open(out))['summary']['errors'] == 1)
+p = run('dtb', BAD, '--facts')
+facts = json.loads(p.stdout)['facts']
+check('--facts shows what rules see, addresses as hex strings',
+      p.returncode == 0 and facts['dt']['pools'][0]['base'] == '0xbc001000'
+      and facts['host']['granule'] == '0x10000')
+check('--color always colours, NO_COLOR does not override an explicit always',
+      b'\x1b[' in run('dtb', BAD, '--color', 'always').stdout)
+
+# rules: listing, explaining, overriding from a file
+p = run('rules')
+check('rules lists every built-in rule', p.returncode == 0 and all(
+    r.encode() in p.stdout for r in ['GRAN001', 'GRAN002', 'GRAN003', 'POOL001', 'POOL006', 'DT001', 'DT002', 'BOOT001']))
+p = run('rules', 'GRAN001')
+check('rules ID explains why, fix and references',
+      p.returncode == 0 and b'why:' in p.stdout and b'fix:' in p.stdout and b'references:' in p.stdout)
+p = run('rules', '--format', 'json')
+check('rules --format json', p.returncode == 0 and len(json.loads(p.stdout)['rules']) >= 12)
+override = os.path.join(WORK, 'override.json')
+json.dump({'rules': [{
+    'id': 'GRAN001', 'name': 'restricted-pool-static-granule', 'severity': 'note',
+    'summary': 'site policy: only a note', 'why': 'local override', 'inputs': ['dt'],
+    'for_each': 'pool in dt.pools', 'where': 'pool.restricted && pool.static',
+    'assert': 'aligned(pool.base, host.granule)', 'message': 'pool at {pool.base} unaligned'}]},
+    open(override, 'w'))
+p = run('dtb', BAD, '--rules', override, '--format', 'json')
+doc = json_doc(p)
+check('--rules overrides a built-in rule by id',
+      p.returncode == 0 and doc['findings'][0]['severity'] == 'note'
+      and doc['findings'][0]['message'] == 'pool at 0xbc001000 unaligned')
+bad_rule = os.path.join(WORK, 'bad-rule.json')
+open(bad_rule, 'w').write('{"rules": [{"id": "X"}]}')
+p = run('dtb', GOOD, '--rules', bad_rule)
+check('malformed rule file: exit 3 naming the file', p.returncode == 3 and bad_rule.encode() in p.stderr)
+
+p = run('--help')
+check('--help exits 0 and lists the commands', p.returncode == 0 and b'dtb FILE|DIR|-' in p.stdout)
+check('--version', run('--version').stdout.startswith(b'cca-dma-audit '))
+
+print(f'1..{len(results)}')
+for i, (name, ok, detail) in enumerate(results, 1):
+    print(f'{"ok" if ok else "not ok"} {i} - {name}')
+    if not ok and detail:
+        print('# ' + str(detail)[:500].replace('\n', '\n# '))
+sys.exit(0 if all(ok for _, ok, _ in results) else 1)

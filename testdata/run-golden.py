@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Golden test for one testdata case: run the real binary, check what a user sees.
+
+usage: run-golden.py --tool BIN --schema FILE --input DTB --case CASE.dts
+                     [--fs-tool DTB2FS --workdir DIR] [--update]
+
+Checks, in order:
+  1. the exit status equals the report's summary.exit_code;
+  2. the JSON report validates against the shipped JSON Schema;
+  3. the case's file name holds: RULE-fail* has a finding of RULE, RULE-pass*
+     has neither a finding nor an indeterminate result of RULE, RULE-indet*
+     has an indeterminate result of RULE;
+  4. the normalised report equals CASE.json (the golden file);
+  5. with --fs-tool: the same tree as a /proc/device-tree directory gives the
+     same facts as the blob.
+Options for the run come from a "// args: ..." line in the .dts.
+"""
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+import jsonschema
+
+
+def fail(msg):
+    print(f'FAIL: {msg}')
+    sys.exit(1)
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+
+def normalise(doc, input_path):
+    doc['tool']['version'] = 'VERSION'
+    for inp in doc.get('inputs', []):
+        if inp.get('path') == input_path:
+            inp['path'] = 'INPUT'
+    for f in doc.get('findings', []):
+        if f['location'].get('file') == input_path:
+            f['location']['file'] = 'INPUT'
+    return doc
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--tool', required=True)
+    ap.add_argument('--schema', required=True)
+    ap.add_argument('--input', required=True)
+    ap.add_argument('--case', required=True)
+    ap.add_argument('--fs-tool')
+    ap.add_argument('--workdir')
+    ap.add_argument('--update', action='store_true')
+    a = ap.parse_args()
+
+    src = open(a.case).read()
+    m = re.search(r'^// args: (.*)$', src, re.M)
+    args = shlex.split(m.group(1)) if m else []
+    p = run([a.tool, 'dtb', a.input, '--format', 'json'] + args)
+    try:
+        doc = json.loads(p.stdout)
+    except json.JSONDecodeError as e:
+        fail(f'stdout is not JSON ({e}); stderr: {p.stderr}')
+    if p.returncode != doc['summary']['exit_code']:
+        fail(f'exit status {p.returncode} != summary.exit_code {doc["summary"]["exit_code"]}')
+    jsonschema.validate(doc, json.load(open(a.schema)))
+
+    name = os.path.basename(a.case)[:-len('.dts')]
+    rule, kind = re.match(r'([a-z]+[0-9]{3})-(fail|pass|indet)', name).groups()
+    rule = rule.upper()
+    found = [f for f in doc['findings'] if f['rule_id'] == rule]
+    indet = [i for i in doc['indeterminate'] if i['rule_id'] == rule]
+    if kind == 'fail' and not found:
+        fail(f'expected a {rule} finding, got none')
+    if kind == 'pass' and (found or indet):
+        fail(f'expected {rule} to pass, got {found or indet}')
+    if kind == 'indet' and not indet:
+        fail(f'expected {rule} to be indeterminate')
+
+    doc = normalise(doc, a.input)
+    golden = a.case[:-len('.dts')] + '.json'
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + '\n'
+    if a.update:
+        open(golden, 'w').write(text)
+    elif not os.path.exists(golden):
+        fail(f'{golden} missing (run with --update and review it)')
+    elif json.load(open(golden)) != doc:
+        fail(f'report differs from {golden}:\n{text}')
+
+    if a.fs_tool:
+        fsdir = os.path.join(a.workdir, name + '.fs')
+        shutil.rmtree(fsdir, ignore_errors=True)
+        r = run([a.fs_tool, a.input, fsdir])
+        if r.returncode:
+            fail(f'dtb2fs: {r.stderr}')
+        facts = []
+        for path in (a.input, fsdir):
+            r = run([a.tool, 'dtb', path, '--facts'] + args)
+            if r.returncode:
+                fail(f'--facts on {path}: {r.stderr}')
+            f = json.loads(r.stdout)['facts']
+            f['dt'].pop('format')
+            f['dt'].pop('memreserve')  # a directory copy has no /memreserve/ block
+            facts.append(f)
+        if facts[0] != facts[1]:
+            fail('facts from the directory form differ from the blob')
+    print(f'ok: {name}')
+
+
+if __name__ == '__main__':
+    main()
