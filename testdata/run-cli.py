@@ -3,17 +3,18 @@
 """Command-line behaviour a user or CI job relies on: exit statuses, error
 lines, JSON error documents, rule selection and overrides. Prints TAP.
 
-usage: run-cli.py TOOL GOOD.dtb BAD.dtb SCHEMA WORKDIR
+usage: run-cli.py TOOL GOOD.dtb BAD.dtb SCHEMA WORKDIR MANPAGE.scd
 GOOD is a clean tree; BAD has a GRAN001 error (testdata/dt/gran001-fail.dts).
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
 import jsonschema
 
-TOOL, GOOD, BAD, SCHEMA, WORK = sys.argv[1:6]
+TOOL, GOOD, BAD, SCHEMA, WORK, MAN = sys.argv[1:7]
 schema = json.load(open(SCHEMA))
 results = []
 
@@ -116,6 +117,13 @@ check('malformed rule file: exit 3 naming the file', p.returncode == 3 and bad_r
 p = run('--help')
 check('--help exits 0 and lists the commands', p.returncode == 0 and b'dtb FILE|DIR|-' in p.stdout)
 check('--version', run('--version').stdout.startswith(b'cca-dma-audit '))
+man = open(MAN).read()
+help_opts = set(re.findall(r'--[a-z][a-z-]+', p.stdout.decode()))
+missing = sorted(o for o in help_opts if f'*{o}*' not in man)
+check('every --help option is documented in cca-dma-audit(1)', help_opts and not missing, missing)
+help_cmds = set(re.findall(r'^  ([a-z]+) ', p.stdout.decode(), re.M))
+check('every command is documented in cca-dma-audit(1)',
+      help_cmds and all(f'*{c}*' in man for c in help_cmds), help_cmds)
 
 print(f'1..{len(results)}')
 for i, (name, ok, detail) in enumerate(results, 1):
