@@ -60,6 +60,20 @@ int cda_dt_read_blob(struct cda_arena *a, const char *name, const void *blob, si
 		return cda_fail(err, CDA_E_FORMAT,
 				"%s: not a device tree blob (bad magic 0x%08x, expected 0x%08x)",
 				name, fdt_magic(blob), FDT_MAGIC);
+	/*
+	 * libfdt 1.6.1 (Debian 12) crashes inside fdt_check_full() on some
+	 * pre-v16 blobs (found by fuzz/fuzz-dtb.c), and reads through unaligned
+	 * block offsets (dtc issue #178). dtc and every kernel-era tree write
+	 * v16/v17 with aligned blocks, so refuse the rest before libfdt sees it.
+	 */
+	if (fdt_version(blob) < 16)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: device tree blob version %u is not supported (need 16 or later)",
+				name, fdt_version(blob));
+	if (fdt_off_dt_struct(blob) % 4 || fdt_off_mem_rsvmap(blob) % 8)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: corrupt device tree blob: misaligned structure or reservation block",
+				name);
 	if (fdt_totalsize(blob) > len)
 		return cda_fail(err, CDA_E_FORMAT,
 				"%s: truncated: header says %u bytes, file has %zu", name,

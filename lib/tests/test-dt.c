@@ -249,7 +249,7 @@ static void test_header_errors(void **state)
 {
 	void *blob = make_blob(&defaults);
 	size_t len = fdt_totalsize(blob);
-	unsigned char junk[64] = "this is not a device tree blob, just some text......";
+	_Alignas(8) unsigned char junk[64] = "this is not a device tree blob, just some text......";
 	struct loaded l;
 
 	(void)state;
@@ -260,6 +260,13 @@ static void test_header_errors(void **state)
 	l = load(junk, sizeof(junk));
 	assert_int_equal(l.ret, -CDA_E_FORMAT);
 	assert_non_null(strstr(l.err.msg, "bad magic"));
+	cda_arena_free(l.a);
+	/* pre-v16 headers crash libfdt 1.6.1's fdt_check_full (found by fuzzing) */
+	memcpy(junk, blob, sizeof(junk));
+	((fdt32_t *)junk)[5] = cpu_to_fdt32(9);
+	l = load(junk, sizeof(junk));
+	assert_int_equal(l.ret, -CDA_E_FORMAT);
+	assert_non_null(strstr(l.err.msg, "version 9 is not supported"));
 	cda_arena_free(l.a);
 	l = load(blob, len - 1);
 	assert_int_equal(l.ret, -CDA_E_FORMAT);
