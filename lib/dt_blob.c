@@ -45,9 +45,77 @@ static int walk(struct cda_arena *a, const void *fdt, int off, struct dt_node *n
 	return 0;
 }
 
+static uint32_t rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Our own bounded walk of the structure block, run before libfdt looks at it:
+ * libfdt 1.6.1's fdt_check_full() both crashed and looped without end on
+ * fuzzed blobs. Each step advances at least one 4-byte token, so this always
+ * ends; a blob it accepts has in-bounds, NUL-terminated names and strings,
+ * property values inside the block, balanced nesting and one root.
+ * Returns NULL if well formed, else the reason. Caller checked totalsize <= len.
+ */
+static const char *check_structure(const unsigned char *b)
+{
+	uint64_t total = fdt_totalsize(b), so = fdt_off_dt_struct(b), stro = fdt_off_dt_strings(b);
+	uint64_t ss = fdt_version(b) >= 17 ? fdt_size_dt_struct(b) : total - so;
+	uint64_t strs = fdt_version(b) >= 17 ? fdt_size_dt_strings(b) : total - stro;
+	uint64_t p, end;
+	int depth = 0, roots = 0;
+
+	if (so > total || ss > total - so || stro > total || strs > total - stro)
+		return "structure or strings block outside the blob";
+	for (p = so, end = so + ss; p + 4 <= end;) {
+		uint32_t tag = rd32(b + p);
+		const unsigned char *nul;
+		uint64_t plen, nameoff;
+
+		p += 4;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			nul = memchr(b + p, '\0', end - p);
+			if (!nul)
+				return "unterminated node name";
+			p = ((uint64_t)(nul - b) + 1 + 3) & ~(uint64_t)3;
+			if (++depth > DT_MAX_DEPTH)
+				return "nodes nested too deeply";
+			if (depth == 1 && ++roots > 1)
+				return "more than one root node";
+			break;
+		case FDT_END_NODE:
+			if (depth-- == 0)
+				return "unbalanced end of node";
+			break;
+		case FDT_PROP:
+			if (depth == 0 || end - p < 8)
+				return "property outside a node";
+			plen = rd32(b + p);
+			nameoff = rd32(b + p + 4);
+			p += 8;
+			if (plen > end - p)
+				return "property value runs past the structure block";
+			if (nameoff >= strs || !memchr(b + stro + nameoff, '\0', strs - nameoff))
+				return "property name outside the strings block";
+			p = (p + plen + 3) & ~(uint64_t)3;
+			break;
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			return depth || roots != 1 ? "unbalanced nodes" : NULL;
+		default:
+			return "unknown structure token";
+		}
+	}
+	return "no end token";
+}
+
 int cda_dt_read_blob(struct cda_arena *a, const char *name, const void *blob, size_t len,
 		     struct dt_tree *t, struct cda_error *err)
 {
+	const char *why;
 	int ret, nrsv;
 
 	memset(t, 0, sizeof(*t));
@@ -78,6 +146,9 @@ int cda_dt_read_blob(struct cda_arena *a, const char *name, const void *blob, si
 		return cda_fail(err, CDA_E_FORMAT,
 				"%s: truncated: header says %u bytes, file has %zu", name,
 				fdt_totalsize(blob), len);
+	why = check_structure(blob);
+	if (why)
+		return cda_fail(err, CDA_E_FORMAT, "%s: corrupt device tree blob: %s", name, why);
 	ret = fdt_check_full(blob, len);
 	if (ret)
 		return cda_fail(err, CDA_E_FORMAT, "%s: corrupt device tree blob: %s", name,
