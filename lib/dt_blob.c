@@ -45,11 +45,6 @@ static int walk(struct cda_arena *a, const void *fdt, int off, struct dt_node *n
 	return 0;
 }
 
-static uint32_t rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /*
  * Our own bounded walk of the structure block, run before libfdt looks at it:
  * libfdt 1.6.1's fdt_check_full() both crashed and looped without end on
@@ -69,7 +64,7 @@ static const char *check_structure(const unsigned char *b)
 	if (so > total || ss > total - so || stro > total || strs > total - stro)
 		return "structure or strings block outside the blob";
 	for (p = so, end = so + ss; p + 4 <= end;) {
-		uint32_t tag = rd32(b + p);
+		uint32_t tag = fdt32_ld((const fdt32_t *)(b + p));
 		const unsigned char *nul;
 		uint64_t plen, nameoff;
 
@@ -92,8 +87,8 @@ static const char *check_structure(const unsigned char *b)
 		case FDT_PROP:
 			if (depth == 0 || end - p < 8)
 				return "property outside a node";
-			plen = rd32(b + p);
-			nameoff = rd32(b + p + 4);
+			plen = fdt32_ld((const fdt32_t *)(b + p));
+			nameoff = fdt32_ld((const fdt32_t *)(b + p + 4));
 			p += 8;
 			if (plen > end - p)
 				return "property value runs past the structure block";

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libfdt.h>
+
 #include "cmdline.h"
 #include "dt.h"
 #include "util.h"
@@ -40,7 +42,7 @@ static const struct dt_prop *prop(const struct dt_node *n, const char *name)
 
 static uint32_t be32(const unsigned char *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return fdt32_ld((const fdt32_t *)p); /* libfdt's unaligned big-endian load */
 }
 
 /* Read `cells` big-endian cells as one number; only the low 64 bits are kept. */
@@ -53,21 +55,24 @@ static uint64_t read_cells(const unsigned char *p, unsigned cells)
 	return v;
 }
 
-/* A string property: NUL-terminated, as libfdt's fdt_stringlist_* expect. */
+/* A string or string list property ends in NUL, as libfdt's fdt_stringlist_* expect. */
+static bool is_strings(const struct dt_prop *p)
+{
+	return p && p->len && p->val[p->len - 1] == '\0';
+}
+
 static const char *prop_str(const struct dt_node *n, const char *name)
 {
 	const struct dt_prop *p = prop(n, name);
 
-	if (!p || !p->len || p->val[p->len - 1] != '\0')
-		return NULL;
-	return (const char *)p->val;
+	return is_strings(p) ? (const char *)p->val : NULL;
 }
 
 static bool prop_has_string(const struct dt_node *n, const char *name, const char *want)
 {
 	const struct dt_prop *p = prop(n, name);
 
-	if (!p || !p->len || p->val[p->len - 1] != '\0')
+	if (!is_strings(p))
 		return false;
 	for (size_t off = 0; off < p->len; off += strlen((const char *)p->val + off) + 1)
 		if (!strcmp((const char *)p->val + off, want))
@@ -79,7 +84,7 @@ static struct cda_value *string_list(struct ctx *c, const struct dt_prop *p)
 {
 	struct cda_value *l = cda_v_list(c->a);
 
-	if (!l || !p->len || p->val[p->len - 1] != '\0')
+	if (!l || !is_strings(p))
 		return l;
 	for (size_t off = 0; off < p->len; off += strlen((const char *)p->val + off) + 1)
 		if (cda_list_push(c->a, l, cda_v_str(c->a, (const char *)p->val + off)))

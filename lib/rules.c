@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,15 @@ struct loader {
 	struct cda_error *err;
 };
 
-static int bad(struct loader *ld, const char *fmt, const char *a, const char *b)
+static int bad(struct loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct loader *ld, const char *fmt, ...)
 {
 	char what[512];
+	va_list ap;
 
-	snprintf(what, sizeof(what), fmt, a, b);
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	if (ld->id)
 		return cda_fail(ld->err, CDA_E_RULE, "%s: rule %s: %s", ld->origin, ld->id, what);
 	return cda_fail(ld->err, CDA_E_RULE, "%s: %s", ld->origin, what);
@@ -46,11 +51,11 @@ static int get_string(struct loader *ld, json_object *o, const char *key, bool r
 	*out = NULL;
 	if (!json_object_object_get_ex(o, key, &v)) {
 		if (required)
-			return bad(ld, "missing \"%s\"%s", key, "");
+			return bad(ld, "missing \"%s\"", key);
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
-		return bad(ld, "\"%s\" must be a string%s", key, "");
+		return bad(ld, "\"%s\" must be a string", key);
 	*out = cda_arena_strdup(ld->rs->arena, json_object_get_string(v));
 	return *out ? 0 : cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
 }
@@ -66,7 +71,7 @@ static int get_string_list(struct loader *ld, json_object *o, const char *key,
 	if (!json_object_object_get_ex(o, key, &v))
 		return 0;
 	if (!json_object_is_type(v, json_type_array))
-		return bad(ld, "\"%s\" must be a list of strings%s", key, "");
+		return bad(ld, "\"%s\" must be a list of strings", key);
 	len = json_object_array_length(v);
 	*out = cda_arena_alloc(ld->rs->arena, (len + 1) * sizeof(char *));
 	if (!*out)
@@ -75,7 +80,7 @@ static int get_string_list(struct loader *ld, json_object *o, const char *key,
 		json_object *e = json_object_array_get_idx(v, i);
 
 		if (!json_object_is_type(e, json_type_string))
-			return bad(ld, "\"%s\" must be a list of strings%s", key, "");
+			return bad(ld, "\"%s\" must be a list of strings", key);
 		(*out)[i] = cda_arena_strdup(ld->rs->arena, json_object_get_string(e));
 	}
 	*n = len;
@@ -137,7 +142,7 @@ static int load_params(struct loader *ld, json_object *o, struct cda_rule *r)
 	if (!json_object_object_get_ex(o, "params", &p))
 		return 0;
 	if (!json_object_is_type(p, json_type_object))
-		return bad(ld, "\"params\" must be an object%s%s", "", "");
+		return bad(ld, "\"params\" must be an object");
 	r->params = cda_v_obj(a);
 	if (!r->params)
 		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
@@ -149,7 +154,7 @@ static int load_params(struct loader *ld, json_object *o, struct cda_rule *r)
 		else if (json_object_is_type(val, json_type_string))
 			v = cda_v_str(a, json_object_get_string(val));
 		else
-			return bad(ld, "param \"%s\" must be a non-negative integer or a string%s", key, "");
+			return bad(ld, "param \"%s\" must be a non-negative integer or a string", key);
 		if (cda_obj_set(a, r->params, key, v))
 			return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
 	}
@@ -165,7 +170,7 @@ static int load_evidence(struct loader *ld, json_object *o, struct cda_rule *r)
 	if (!json_object_object_get_ex(o, "evidence", &ev))
 		return 0;
 	if (!json_object_is_type(ev, json_type_object))
-		return bad(ld, "\"evidence\" must be an object of NAME: EXPR%s%s", "", "");
+		return bad(ld, "\"evidence\" must be an object of NAME: EXPR");
 	r->evidence = cda_arena_alloc(ld->rs->arena,
 				      (size_t)json_object_object_length(ev) * sizeof(*r->evidence));
 	if (!r->evidence && json_object_object_length(ev))
@@ -174,7 +179,7 @@ static int load_evidence(struct loader *ld, json_object *o, struct cda_rule *r)
 		struct cda_evidence_def *d = &r->evidence[i++];
 
 		if (!json_object_is_type(val, json_type_string))
-			return bad(ld, "evidence \"%s\" must be an expression string%s", key, "");
+			return bad(ld, "evidence \"%s\" must be an expression string", key);
 		d->name = cda_arena_strdup(ld->rs->arena, key);
 		d->src = cda_arena_strdup(ld->rs->arena, json_object_get_string(val));
 		if ((ret = compile_expr(ld, "evidence", d->src, &d->expr)))
@@ -194,12 +199,12 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 	if (!r)
 		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
 	if (!json_object_is_type(o, json_type_object))
-		return bad(ld, "each rule must be an object%s%s", "", "");
+		return bad(ld, "each rule must be an object");
 	if ((ret = get_string(ld, o, "id", true, &r->id)))
 		return ret;
 	ld->id = r->id;
 	if (!valid_id(r->id))
-		return bad(ld, "id must be 2-8 capital letters and 3 digits, e.g. GRAN001%s%s", "", "");
+		return bad(ld, "id must be 2-8 capital letters and 3 digits, e.g. GRAN001");
 	json_object_object_foreach(o, key, val) {
 		bool known = false;
 
@@ -207,7 +212,7 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 		for (const char *const *k = rule_keys; *k && !known; k++)
 			known = !strcmp(*k, key);
 		if (!known)
-			return bad(ld, "unknown key \"%s\"%s", key, "");
+			return bad(ld, "unknown key \"%s\"", key);
 	}
 	if ((ret = get_string(ld, o, "name", true, &r->name)) ||
 	    (ret = get_string(ld, o, "severity", true, &sev)) ||
@@ -224,23 +229,23 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 	    (ret = get_string_list(ld, o, "refs", &r->refs, &r->nrefs)))
 		return ret;
 	if (!valid_slug(r->name))
-		return bad(ld, "name \"%s\" must be lower-case letters, digits and '-'%s", r->name, "");
+		return bad(ld, "name \"%s\" must be lower-case letters, digits and '-'", r->name);
 	ret = cda_severity_parse(sev);
 	if (ret < 0 || ret == CDA_SEV_NEVER)
-		return bad(ld, "severity \"%s\" is not error, warning or note%s", sev, "");
+		return bad(ld, "severity \"%s\" is not error, warning or note", sev);
 	r->severity = (enum cda_severity)ret;
 	if (!r->ninputs)
-		return bad(ld, "\"inputs\" must name at least one input (e.g. [\"dt\"])%s%s", "", "");
+		return bad(ld, "\"inputs\" must name at least one input (e.g. [\"dt\"])");
 	if (r->for_each_src) {
 		char msg[300];
 
 		if (cda_binding_parse(ld->rs->arena, r->for_each_src, &r->for_var, &r->for_list,
 				      msg, sizeof(msg)))
-			return bad(ld, "for_each: %s%s", msg, "");
+			return bad(ld, "for_each: %s", msg);
 		if (!subject)
 			subject = cda_arena_printf(ld->rs->arena, "{%s}", r->for_var);
 	} else if (!subject) {
-		return bad(ld, "a rule without for_each needs a \"subject\"%s%s", "", "");
+		return bad(ld, "a rule without for_each needs a \"subject\"");
 	}
 	if ((ret = compile_expr(ld, "where", r->where_src, &r->where)) ||
 	    (ret = compile_expr(ld, "assert", r->assert_src, &r->assert_)) ||
@@ -253,7 +258,7 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 	r->enabled = true;
 	if (json_object_object_get_ex(o, "enabled", &en)) {
 		if (!json_object_is_type(en, json_type_boolean))
-			return bad(ld, "\"enabled\" must be true or false%s%s", "", "");
+			return bad(ld, "\"enabled\" must be true or false");
 		r->enabled = json_object_get_boolean(en);
 	}
 	r->origin = cda_arena_strdup(ld->rs->arena, ld->origin);
@@ -270,7 +275,7 @@ static int add_rule(struct loader *ld, struct cda_rule *r, size_t first_of_file)
 		bool same_id = !strcmp(rs->rules[i]->id, r->id);
 
 		if (i >= first_of_file && (same_id || !strcmp(rs->rules[i]->name, r->name)))
-			return bad(ld, "duplicate rule id or name in one file%s%s", "", "");
+			return bad(ld, "duplicate rule id or name in one file");
 		if (same_id) {
 			rs->rules[i] = r;
 			return 0;
@@ -315,7 +320,7 @@ int cda_ruleset_load_text(struct cda_ruleset *rs, const char *origin, const char
 	if (!json_object_is_type(root, json_type_object) ||
 	    !json_object_object_get_ex(root, "rules", &list) ||
 	    !json_object_is_type(list, json_type_array)) {
-		ret = bad(&ld, "expected an object {\"rules\": [...]}%s%s", "", "");
+		ret = bad(&ld, "expected an object {\"rules\": [...]}");
 		goto out;
 	}
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
