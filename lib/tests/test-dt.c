@@ -276,6 +276,66 @@ static void test_header_errors(void **state)
 	free(blob);
 }
 
+/* File offset of the first token `tag`, walking tokens (not raw words) of a valid blob. */
+static size_t find_token(const void *blob, uint32_t tag)
+{
+	int off = 0, next;
+
+	for (;;) {
+		uint32_t t = fdt_next_tag(blob, off, &next);
+
+		if (t == tag)
+			return fdt_off_dt_struct(blob) + (size_t)off;
+		assert_true(t != FDT_END && next > off);
+		off = next;
+	}
+}
+
+static void expect_rejected(void *blob, const char *reason)
+{
+	struct loaded l = load(blob, fdt_totalsize(blob));
+
+	assert_int_equal(l.ret, -CDA_E_FORMAT);
+	if (!strstr(l.err.msg, reason))
+		fail_msg("'%s' lacks '%s'", l.err.msg, reason);
+	cda_arena_free(l.a);
+	free(blob);
+}
+
+static void set32(void *blob, size_t off, uint32_t v)
+{
+	*(fdt32_t *)((char *)blob + off) = cpu_to_fdt32(v);
+}
+
+/*
+ * Damage that libfdt 1.6.1's fdt_check_full() crashed or looped on is caught
+ * by our own structure walk first: each case names the walk's own reason.
+ */
+static void test_structure_walk(void **state)
+{
+	void *b;
+
+	(void)state;
+	b = make_blob(&defaults);
+	set32(b, 8, fdt_off_dt_struct(b) + 2); /* off_dt_struct */
+	expect_rejected(b, "misaligned structure");
+	b = make_blob(&defaults);
+	set32(b, find_token(b, FDT_PROP) + 4, 0x7ffffff0); /* property length */
+	expect_rejected(b, "property value runs past the structure block");
+	b = make_blob(&defaults);
+	set32(b, find_token(b, FDT_PROP) + 8, 0xffff); /* property name offset */
+	expect_rejected(b, "property name outside the strings block");
+	b = make_blob(&defaults);
+	set32(b, fdt_off_dt_struct(b) + fdt_size_dt_struct(b) - 4, FDT_NOP); /* FDT_END */
+	expect_rejected(b, "no end token");
+	b = make_blob(&defaults);
+	set32(b, find_token(b, FDT_END_NODE), FDT_NOP); /* drop one end of node */
+	expect_rejected(b, "unbalanced nodes");
+	b = make_blob(&defaults);
+	set32(b, find_token(b, FDT_PROP), 0x77); /* unknown token */
+	expect_rejected(b, "unknown structure token");
+}
+
 /* Every truncation and every single-byte corruption: an error or a tree, never a crash. */
 static void test_damaged_blobs_never_crash(void **state)
 {
@@ -379,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_two_restricted_pools),
 		cmocka_unit_test(test_bad_cells_rejected),
 		cmocka_unit_test(test_header_errors),
+		cmocka_unit_test(test_structure_walk),
 		cmocka_unit_test(test_damaged_blobs_never_crash),
 		cmocka_unit_test(test_fs_errors),
 		cmocka_unit_test(test_swiotlb_cmdline),
