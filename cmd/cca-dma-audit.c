@@ -40,7 +40,6 @@ struct command {
 	const char *args;   /* positional arguments, for usage */
 	int min_args, max_args;
 	int (*run)(struct options *o, int argc, char **argv);
-	const char *summary;
 };
 
 static const char usage_text[] =
@@ -77,18 +76,17 @@ static const char usage_text[] =
 	"exit status: 0 clean, 1 findings at or above --fail-on, 2 an input could not be\n"
 	"read or parsed, 3 usage or rule file error. See cca-dma-audit(1).\n";
 
+static int write_out(const struct options *o, const char *text);
+
 /* Errors go to stderr as one line; in json mode a JSON error document also goes to the report. */
 static int fail(const struct options *o, int status, const char *msg)
 {
 	fprintf(stderr, "cca-dma-audit: %s\n", msg);
 	if (o && o->format == CDA_FORMAT_JSON) {
 		char *doc = cda_report_error_json(msg, status);
-		FILE *f = o->output ? fopen(o->output, "w") : stdout;
 
-		if (doc && f)
-			fputs(doc, f);
-		if (f && f != stdout)
-			fclose(f);
+		if (doc)
+			write_out(o, doc); /* status already says it failed */
 		free(doc);
 	}
 	return status;
@@ -224,8 +222,8 @@ out:
 }
 
 static const struct command commands[] = {
-	{ "dtb", "FILE|DIR|-", 1, 1, cmd_dtb, "audit a guest device tree" },
-	{ "rules", "[ID]", 0, 1, cmd_rules, "list the rule set, or explain one rule" },
+	{ "dtb", "FILE|DIR|-", 1, 1, cmd_dtb },
+	{ "rules", "[ID]", 0, 1, cmd_rules },
 };
 
 static int parse_granule(const char *s, uint64_t *out)
@@ -368,7 +366,7 @@ static int parse_options(struct options *o, int argc, char **argv, char *msg, si
 		default:
 			if (optopt && optopt < 256)
 				snprintf(msg, msglen, "option -%c %s", optopt,
-					 strchr("o", optopt) ? "needs an argument" : "is not known");
+					 optopt == 'o' ? "needs an argument" : "is not known");
 			else
 				snprintf(msg, msglen, "option '%s' is not known or needs an argument",
 					 argv[optind - 1]);

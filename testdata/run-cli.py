@@ -73,6 +73,11 @@ p = run('dtb', GOOD, '--format', 'json', '--fail-on', 'loud')
 check('usage error in json mode is a JSON document too',
       p.returncode == 3 and json_doc(p)['summary']['exit_code'] == 3)
 
+err_out = os.path.join(WORK, 'error.json')
+p = run('dtb', truncated, '--format', 'json', '-o', err_out)
+check('json error with -o goes to the file, stdout stays empty',
+      p.returncode == 2 and not p.stdout and json.load(open(err_out))['summary']['exit_code'] == 2)
+
 # stdin, -o, --facts
 p = run('dtb', '-', '--format', 'json', stdin=open(BAD, 'rb').read())
 check('stdin input', p.returncode == 1 and json_doc(p)['inputs'][0]['path'] == '<stdin>')
