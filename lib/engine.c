@@ -34,15 +34,21 @@ static const char *subject_of(struct run *r)
 	return render_or(r, r->rule->subject, "/");
 }
 
-static int add_indeterminate(struct run *r, const char *subject, enum cda_eval_status st,
-			     const char *reason)
+/*
+ * Record the current element as undecided, with the reason the last
+ * evaluation left in ev.reason. The reason is copied before the subject is
+ * rendered, because rendering reuses that buffer.
+ */
+static int add_indeterminate(struct run *r, bool with_subject, enum cda_eval_status st)
 {
 	struct cda_audit *au = r->au;
+	const char *reason = r->ev.reason[0] ? r->ev.reason : "unknown";
+	const char *why = st == CDA_EVAL_ERROR
+			  ? cda_arena_printf(au->arena, "evaluation error: %s", reason)
+			  : cda_arena_strdup(au->arena, reason);
+	const char *subject = with_subject ? subject_of(r) : NULL;
 	struct cda_indeterminate *in;
-	const char *why;
 
-	why = st == CDA_EVAL_ERROR ? cda_arena_printf(au->arena, "evaluation error: %s", reason)
-				   : cda_arena_strdup(au->arena, reason[0] ? reason : "unknown");
 	in = cda_arena_grow(au->arena, au->indet, au->nindet, &au->capindet, sizeof(*in));
 	if (!in || !why)
 		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
@@ -103,7 +109,7 @@ static int check_one(struct run *r)
 			snprintf(r->ev.reason, sizeof(r->ev.reason), "where is not a condition");
 		}
 		if (st)
-			return add_indeterminate(r, subject_of(r), st, r->ev.reason);
+			return add_indeterminate(r, true, st);
 		if (!v->b)
 			return 0;
 	}
@@ -113,13 +119,8 @@ static int check_one(struct run *r)
 		st = CDA_EVAL_ERROR;
 		snprintf(r->ev.reason, sizeof(r->ev.reason), "assert is not a condition");
 	}
-	if (st) {
-		char reason[sizeof(r->ev.reason)];
-
-		/* subject_of() reuses the reason buffer: keep the assert's reason. */
-		memcpy(reason, r->ev.reason, sizeof(reason));
-		return add_indeterminate(r, subject_of(r), st, reason);
-	}
+	if (st)
+		return add_indeterminate(r, true, st);
 	if (v->b) {
 		r->au->checks_passed++;
 		return 0;
@@ -145,7 +146,7 @@ static int run_rule(struct run *r)
 		snprintf(r->ev.reason, sizeof(r->ev.reason), "for_each is not a list");
 	}
 	if (st)
-		return add_indeterminate(r, NULL, st, r->ev.reason);
+		return add_indeterminate(r, false, st);
 	for (size_t i = 0; i < list->list.n && !ret; i++) {
 		cda_eval_bind(&r->ev, rule->for_var, list->list.items[i]);
 		ret = check_one(r);

@@ -131,6 +131,7 @@ static void test_engine_where_and_errors(void **state)
 	assert_string_equal(au->indet[0].subject, "/b");
 	assert_string_equal(au->indet[0].reason, "evaluation error: division by zero");
 	assert_string_equal(au->indet[1].subject, "/c");
+	assert_string_equal(au->indet[1].reason, "no fact 'i.v'"); /* where unknown names the fact */
 	cda_audit_free(au);
 	cda_ruleset_free(rs);
 }
