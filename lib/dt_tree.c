@@ -76,15 +76,16 @@ void cda_dt_sort(struct dt_node *n)
 
 int cda_dt_read(struct cda_arena *a, const char *path, struct dt_tree *t, struct cda_error *err)
 {
+	bool from_stdin = !strcmp(path, "-");
 	struct stat st;
 	char *buf;
 	size_t len;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	if (strcmp(path, "-") && stat(path, &st))
+	if (!from_stdin && stat(path, &st))
 		return cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
-	if (strcmp(path, "-") && S_ISDIR(st.st_mode))
+	if (!from_stdin && S_ISDIR(st.st_mode))
 		return cda_dt_read_fs(a, path, t, err);
 	ret = cda_read_file(path, DT_MAX_BLOB, &buf, &len, err);
 	if (ret)

@@ -251,7 +251,7 @@ static int render_text(const struct cda_audit *au, const struct cda_report_opts 
 int cda_report_render(const struct cda_audit *au, const struct cda_ruleset *rs,
 		      const struct cda_report_opts *opts, char **out, struct cda_error *err)
 {
-	(void)rs;
+	(void)rs; /* in the API for SARIF, whose driver.rules[] lists the whole rule set */
 	if (opts->format == CDA_FORMAT_JSON)
 		return render_json(au, opts, out, err);
 	return render_text(au, opts, out, err);
