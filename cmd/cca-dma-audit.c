@@ -33,6 +33,7 @@ struct options {
 	size_t nrules;
 	struct { const char *id; bool on; } toggles[MAX_LIST];
 	size_t ntoggles;
+	struct cda_kernel_opts kernel;
 };
 
 struct command {
@@ -50,6 +51,8 @@ static const char usage_text[] =
 	"commands:\n"
 	"  dtb FILE|DIR|-        audit a guest device tree: a .dtb blob, - for standard\n"
 	"                        input, or a /proc/device-tree style directory copy\n"
+	"  vmlinux FILE          audit a guest kernel: vmlinux ELF, arm64 Image, a gzip,\n"
+	"                        xz, bzip2 or zstd compressed one, or an EFI zboot vmlinuz\n"
 	"  rules [ID]            list the rule set, or explain one rule\n"
 	"\n"
 	"options:\n"
@@ -58,6 +61,11 @@ static const char usage_text[] =
 	"  --platform P          cca, pkvm or auto (default auto: rules that need the\n"
 	"                        platform are indeterminate)\n"
 	"  --ipa-bits N          realm IPA width, 32..52 (kept as the fact host.ipa_bits)\n"
+	"  --config FILE         vmlinux: the kernel's .config (plain or gzip'd), used\n"
+	"                        instead of an embedded IKCONFIG\n"
+	"  --system-map FILE     vmlinux: System.map or /proc/kallsyms, for images\n"
+	"                        without a symbol table\n"
+	"  --no-btf              vmlinux: read struct layouts from DWARF, ignoring .BTF\n"
 	"  --format F            text or json (default text)\n"
 	"  -o, --output FILE     write the report to FILE instead of standard output\n"
 	"  --fail-on SEV         error, warning, note or never (default error): the\n"
@@ -177,11 +185,15 @@ static int cmd_rules(struct options *o, int argc, char **argv)
 	return ret;
 }
 
-static int cmd_dtb(struct options *o, int argc, char **argv)
+typedef int (*loader)(struct cda_audit *au, const struct options *o, const char *path,
+		      struct cda_error *err);
+
+/* Shared by the single-input commands: load one input, then facts or findings. */
+static int run_audit(struct options *o, const char *command, loader load, const char *path)
 {
 	struct cda_report_opts ro = {
 		.format = o->format, .fail_on = o->fail_on, .quiet = o->quiet,
-		.fail_on_indeterminate = o->fail_on_indeterminate, .command = "dtb",
+		.fail_on_indeterminate = o->fail_on_indeterminate, .command = command,
 	};
 	struct cda_ruleset *rs = NULL;
 	struct cda_audit *au = NULL;
@@ -189,7 +201,6 @@ static int cmd_dtb(struct options *o, int argc, char **argv)
 	char *text = NULL;
 	int ret;
 
-	(void)argc;
 	if ((ret = load_rules(o, &rs)))
 		return ret;
 	au = cda_audit_new();
@@ -197,7 +208,7 @@ static int cmd_dtb(struct options *o, int argc, char **argv)
 		ret = fail(o, EXIT_INCOMPLETE, "out of memory");
 		goto out;
 	}
-	if (cda_audit_set_host(au, &o->host, &err) || cda_audit_load_dt(au, argv[0], &err)) {
+	if (cda_audit_set_host(au, &o->host, &err) || load(au, o, path, &err)) {
 		ret = fail(o, status_of(&err), err.msg);
 		goto out;
 	}
@@ -221,8 +232,34 @@ out:
 	return ret;
 }
 
+static int load_dt(struct cda_audit *au, const struct options *o, const char *path,
+		   struct cda_error *err)
+{
+	(void)o;
+	return cda_audit_load_dt(au, path, err);
+}
+
+static int load_kernel(struct cda_audit *au, const struct options *o, const char *path,
+		       struct cda_error *err)
+{
+	return cda_audit_load_kernel(au, path, &o->kernel, err);
+}
+
+static int cmd_dtb(struct options *o, int argc, char **argv)
+{
+	(void)argc;
+	return run_audit(o, "dtb", load_dt, argv[0]);
+}
+
+static int cmd_vmlinux(struct options *o, int argc, char **argv)
+{
+	(void)argc;
+	return run_audit(o, "vmlinux", load_kernel, argv[0]);
+}
+
 static const struct command commands[] = {
 	{ "dtb", "FILE|DIR|-", 1, 1, cmd_dtb },
+	{ "vmlinux", "FILE", 1, 1, cmd_vmlinux },
 	{ "rules", "[ID]", 0, 1, cmd_rules },
 };
 
@@ -244,12 +281,16 @@ static int parse_granule(const char *s, uint64_t *out)
 enum {
 	OPT_HOST_GRANULE = 256, OPT_PLATFORM, OPT_IPA_BITS, OPT_FORMAT, OPT_FAIL_ON,
 	OPT_FAIL_ON_INDET, OPT_RULES, OPT_ENABLE, OPT_DISABLE, OPT_FACTS, OPT_COLOR,
+	OPT_CONFIG, OPT_SYSTEM_MAP, OPT_NO_BTF,
 };
 
 static const struct option long_opts[] = {
 	{ "host-granule", required_argument, NULL, OPT_HOST_GRANULE },
 	{ "platform", required_argument, NULL, OPT_PLATFORM },
 	{ "ipa-bits", required_argument, NULL, OPT_IPA_BITS },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "system-map", required_argument, NULL, OPT_SYSTEM_MAP },
+	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -318,6 +359,15 @@ static int parse_options(struct options *o, int argc, char **argv, char *msg, si
 			break;
 		case 'o':
 			o->output = arg;
+			break;
+		case OPT_CONFIG:
+			o->kernel.config_path = arg;
+			break;
+		case OPT_SYSTEM_MAP:
+			o->kernel.system_map_path = arg;
+			break;
+		case OPT_NO_BTF:
+			o->kernel.no_btf = true;
 			break;
 		case OPT_FAIL_ON:
 			sev = cda_severity_parse(arg);

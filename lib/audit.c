@@ -4,6 +4,7 @@
 
 #include "audit.h"
 #include "dt.h"
+#include "kernel.h"
 #include "util.h"
 
 struct cda_audit *cda_audit_new(void)
@@ -113,6 +114,25 @@ int cda_audit_load_dt(struct cda_audit *au, const char *path, struct cda_error *
 	    (ret = cda_audit_add_input(au, "dt", path, t.format, err)))
 		return ret;
 	if (cda_obj_set(au->arena, au->facts, "dt", dt))
+		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	return 0;
+}
+
+int cda_audit_load_kernel(struct cda_audit *au, const char *path,
+			  const struct cda_kernel_opts *opts, struct cda_error *err)
+{
+	static const struct cda_kernel_opts none;
+	struct cda_value *k;
+	const char *format;
+	int ret;
+
+	if (cda_obj_get(au->facts, "kernel"))
+		return cda_fail(err, CDA_E_USAGE, "%s: only one kernel per audit",
+				cda_display_path(path));
+	if ((ret = cda_kernel_facts(au->arena, path, opts ? opts : &none, &k, &format, err)) ||
+	    (ret = cda_audit_add_input(au, "kernel", path, format, err)))
+		return ret;
+	if (cda_obj_set(au->arena, au->facts, "kernel", k))
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
 	return 0;
 }

@@ -13,7 +13,8 @@ struct cda_builtin_file {
 	const unsigned char *text; /* NUL-terminated */
 };
 
-extern const struct cda_builtin_file cda_builtin_rules[];
-extern const size_t cda_builtin_rule_count;
+/* Both arrays end with { NULL, NULL }. */
+extern const struct cda_builtin_file cda_builtin_rules[];  /* the rule files */
+extern const struct cda_builtin_file cda_builtin_probes[]; /* rules/probes.json */
 
 #endif

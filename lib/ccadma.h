@@ -78,6 +78,23 @@ int cda_audit_set_host(struct cda_audit *au, const struct cda_host *host, struct
  */
 int cda_audit_load_dt(struct cda_audit *au, const char *path, struct cda_error *err);
 
+struct cda_kernel_opts {
+	const char *config_path;     /* --config: a .config, plain or gzip'd; NULL: none */
+	const char *system_map_path; /* --system-map: System.map or /proc/kallsyms; NULL: none */
+	bool no_btf;                 /* read struct layouts from DWARF even when .BTF exists */
+};
+
+/*
+ * Load a guest kernel image: vmlinux ELF, arm64 Image, a gzip/xz/bzip2/zstd
+ * compressed file of either, or an EFI zboot vmlinuz. Fills the "kernel" facts,
+ * including the capability probes. A valid kernel for another architecture is
+ * loaded with every probe unknown. Errors: -CDA_E_IO, -CDA_E_FORMAT (not a
+ * kernel, truncated, corrupt, big-endian), -CDA_E_USAGE (standard input),
+ * -CDA_E_NOMEM.
+ */
+int cda_audit_load_kernel(struct cda_audit *au, const char *path,
+			  const struct cda_kernel_opts *opts, struct cda_error *err);
+
 /* The fact tree (object); borrowed, lives as long as the audit. */
 const struct cda_value *cda_audit_facts(const struct cda_audit *au);
 

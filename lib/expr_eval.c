@@ -82,6 +82,8 @@ const char *cda_value_format(struct cda_arena *a, const struct cda_value *v)
 		return v->b ? "true" : "false";
 	case CDA_T_STR:
 		return v->s;
+	case CDA_T_UNKNOWN:
+		return "unknown";
 	case CDA_T_LIST: {
 		const char *s = "";
 
@@ -291,6 +293,14 @@ const struct func_def cda_expr_funcs[] = {
 
 static status_t eval(struct cda_eval *ev, const struct cda_expr *e, struct cda_value **out);
 
+/* A fact a loader marked undecided makes the expression unknown, with the loader's reason. */
+static status_t known(struct cda_eval *ev, const struct cda_value *v)
+{
+	if (v->type == CDA_T_UNKNOWN)
+		return note(ev, CDA_EVAL_UNKNOWN, "%s", v->s);
+	return CDA_EVAL_OK;
+}
+
 static status_t eval_ident(struct cda_eval *ev, const struct cda_expr *e, struct cda_value **out)
 {
 	for (size_t i = ev->nbind; i-- > 0;) {
@@ -305,7 +315,7 @@ static status_t eval_ident(struct cda_eval *ev, const struct cda_expr *e, struct
 	}
 	*out = cda_obj_get(ev->root, e->name);
 	if (*out)
-		return CDA_EVAL_OK;
+		return known(ev, *out);
 	return note(ev, CDA_EVAL_UNKNOWN, "no fact '%s'", e->name);
 }
 
@@ -321,7 +331,7 @@ static status_t eval_member(struct cda_eval *ev, const struct cda_expr *e, struc
 			    cda_type_name(o->type));
 	*out = cda_obj_get(o, e->name);
 	if (*out)
-		return CDA_EVAL_OK;
+		return known(ev, *out);
 	return note(ev, CDA_EVAL_UNKNOWN, "no fact '%s'", e->text);
 }
 

@@ -52,6 +52,15 @@ struct cda_value *cda_v_str(struct cda_arena *a, const char *s)
 	return v;
 }
 
+struct cda_value *cda_v_unknown(struct cda_arena *a, const char *reason)
+{
+	struct cda_value *v = cda_v_str(a, reason);
+
+	if (v)
+		v->type = CDA_T_UNKNOWN;
+	return v;
+}
+
 struct cda_value *cda_v_list(struct cda_arena *a)
 {
 	return v_new(a, CDA_T_LIST);
@@ -158,6 +167,7 @@ bool cda_value_equal(const struct cda_value *x, const struct cda_value *y)
 	case CDA_T_BOOL:
 		return x->b == y->b;
 	case CDA_T_STR:
+	case CDA_T_UNKNOWN:
 		return !strcmp(x->s, y->s);
 	case CDA_T_LIST:
 		if (x->list.n != y->list.n)
@@ -193,6 +203,8 @@ const char *cda_type_name(enum cda_type t)
 		return "list";
 	case CDA_T_OBJ:
 		return "object";
+	case CDA_T_UNKNOWN:
+		return "unknown";
 	}
 	return "?";
 }
@@ -215,12 +227,15 @@ struct json_object *cda_value_to_json(const struct cda_value *v)
 		return json_object_new_boolean(v->b);
 	case CDA_T_STR:
 		return json_object_new_string(v->s);
+	case CDA_T_UNKNOWN:
+		return NULL; /* JSON null; the reason is kept next to it by the loader */
 	case CDA_T_LIST:
 		j = json_object_new_array();
 		for (size_t i = 0; j && i < v->list.n; i++) {
 			struct json_object *e = cda_value_to_json(v->list.items[i]);
 
-			if (!e || json_object_array_add(j, e)) {
+			if ((!e && v->list.items[i]->type != CDA_T_UNKNOWN) ||
+			    json_object_array_add(j, e)) {
 				json_object_put(e);
 				json_object_put(j);
 				return NULL;
@@ -232,7 +247,8 @@ struct json_object *cda_value_to_json(const struct cda_value *v)
 		for (size_t i = 0; j && i < v->obj.n; i++) {
 			struct json_object *e = cda_value_to_json(v->obj.m[i].val);
 
-			if (!e || json_object_object_add(j, v->obj.m[i].key, e)) {
+			if ((!e && v->obj.m[i].val->type != CDA_T_UNKNOWN) ||
+			    json_object_object_add(j, v->obj.m[i].key, e)) {
 				json_object_put(e);
 				json_object_put(j);
 				return NULL;

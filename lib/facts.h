@@ -26,6 +26,7 @@ enum cda_type {
 	CDA_T_STR,
 	CDA_T_LIST,
 	CDA_T_OBJ,
+	CDA_T_UNKNOWN, /* a fact a loader could not decide; s holds the reason */
 };
 
 #define CDA_VF_HEX 0x1u /* integer is an address or size: print as hex */
@@ -61,6 +62,8 @@ struct cda_value *cda_v_bool(struct cda_arena *a, bool b);
 struct cda_value *cda_v_str(struct cda_arena *a, const char *s); /* copies s */
 struct cda_value *cda_v_list(struct cda_arena *a);
 struct cda_value *cda_v_obj(struct cda_arena *a);
+/* An undecided fact: rules reading it are indeterminate with this reason. */
+struct cda_value *cda_v_unknown(struct cda_arena *a, const char *reason);
 
 /* Append to a list; returns 0 or -1 on out of memory. */
 int cda_list_push(struct cda_arena *a, struct cda_value *list, struct cda_value *v);
@@ -83,7 +86,7 @@ bool cda_value_equal(const struct cda_value *x, const struct cda_value *y);
 const char *cda_type_name(enum cda_type t);
 
 /*
- * JSON form of a value: hex integers as "0x..." strings, other integers as JSON
+ * JSON form of a value (unknown is null): hex integers as "0x..." strings, other integers as JSON
  * numbers (or "0x..." strings above 2^53, which JSON readers cannot hold exactly).
  * Returns a new json-c reference or NULL on out of memory.
  */

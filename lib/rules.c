@@ -412,7 +412,7 @@ out:
 
 int cda_ruleset_load_builtin(struct cda_ruleset *rs, struct cda_error *err)
 {
-	for (size_t i = 0; i < cda_builtin_rule_count; i++) {
+	for (size_t i = 0; cda_builtin_rules[i].name; i++) {
 		int ret = cda_ruleset_load_text(rs, cda_builtin_rules[i].name,
 						(const char *)cda_builtin_rules[i].text, err);
 		if (ret)

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel configuration: a .config file (plain or gzip'd, as /proc/config.gz),
+ * or the copy a kernel built with CONFIG_IKCONFIG carries between "IKCFG_ST"
+ * and "IKCFG_ED" as gzip data (kernel/configs.c, scripts/extract-ikconfig).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "kernel.h"
+#include "util.h"
+
+int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
+	       size_t *outlen)
+{
+	z_stream zs = { 0 };
+	size_t cap = 1u << 16;
+	unsigned char *buf = NULL;
+	int zr = Z_OK, ret = -CDA_E_FORMAT;
+
+	if (inflateInit2(&zs, 15 + 16) != Z_OK) /* 15 + 16: gzip header, not zlib */
+		return -CDA_E_NOMEM;
+	zs.next_in = (unsigned char *)in;
+	while (zr != Z_STREAM_END) {
+		size_t n = zs.total_out;
+
+		if (!buf || n == cap) {
+			unsigned char *nb;
+
+			if (buf)
+				cap *= 2;
+			if (cap > max + 1) /* +1: output of exactly max is fine */
+				cap = max + 1;
+			if (buf && n == cap)
+				goto out; /* larger than max */
+			if (!(nb = realloc(buf, cap))) {
+				ret = -CDA_E_NOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		/* Feed at most UINT_MAX at a time: z_stream counts are unsigned int. */
+		zs.avail_in = (unsigned)((len - (size_t)(zs.next_in - in)) > 0x40000000u
+					 ? 0x40000000u : len - (size_t)(zs.next_in - in));
+		zs.next_out = buf + n;
+		zs.avail_out = (unsigned)(cap - n);
+		zr = inflate(&zs, Z_NO_FLUSH);
+		if (zr == Z_BUF_ERROR && zs.avail_in == 0)
+			goto out; /* truncated */
+		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+			goto out;
+	}
+	*out = buf;
+	*outlen = zs.total_out;
+	buf = NULL;
+	ret = 0;
+out:
+	inflateEnd(&zs);
+	free(buf);
+	return ret;
+}
+
+static bool wanted(const char *const *want, const char *name, size_t len)
+{
+	for (; *want; want++)
+		if (strlen(*want) == len && !strncmp(*want, name, len))
+			return true;
+	return false;
+}
+
+int cda_kconfig_parse(struct cda_arena *a, const char *text, size_t len,
+		      const char *const *want, struct kconfig *kc)
+{
+	const char *p = text, *end = text + len;
+
+	if (!(kc->opts = cda_v_obj(a)))
+		return -CDA_E_NOMEM;
+	for (const char *const *w = want; *w; w++)
+		if (cda_obj_set_str(a, kc->opts, *w, "n"))
+			return -CDA_E_NOMEM;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eol = nl ? nl : end;
+		const char *name, *eq;
+		size_t nlen;
+
+		/* "CONFIG_FOO=value" sets; "# CONFIG_FOO is not set" stays "n". */
+		if ((size_t)(eol - p) > 7 && !strncmp(p, "CONFIG_", 7) &&
+		    (eq = memchr(p, '=', (size_t)(eol - p)))) {
+			name = p + 7;
+			nlen = (size_t)(eq - name);
+			if (wanted(want, name, nlen)) {
+				char key[128], *val;
+				size_t vlen = (size_t)(eol - eq - 1);
+
+				if (vlen && eq[vlen] == '\r')
+					vlen--;
+				if (nlen < sizeof(key) && (val = cda_arena_strndup(a, eq + 1, vlen))) {
+					memcpy(key, name, nlen);
+					key[nlen] = '\0';
+					if (cda_obj_set_str(a, kc->opts, key, val))
+						return -CDA_E_NOMEM;
+				} else if (nlen < sizeof(key)) {
+					return -CDA_E_NOMEM;
+				}
+			}
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
+static int looks_like_config(const char *text, size_t len)
+{
+	/* Every .config has CONFIG_ lines; binary junk has none. */
+	return memchr(text, '\0', len) == NULL && memmem(text, len, "CONFIG_", 7) != NULL;
+}
+
+int cda_kconfig_load_file(struct cda_arena *a, const char *path, const char *const *want,
+			  struct kconfig *kc, struct cda_error *err)
+{
+	char *buf = NULL;
+	unsigned char *plain = NULL;
+	size_t len, plen;
+	int ret = cda_read_file(path, KCONFIG_MAX, &buf, &len, err);
+
+	if (ret)
+		return ret;
+	if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
+		ret = cda_gunzip((unsigned char *)buf, len, KCONFIG_MAX, &plain, &plen);
+		if (ret) {
+			ret = ret == -CDA_E_NOMEM ? cda_fail(err, CDA_E_NOMEM, "%s: out of memory", path)
+						  : cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated gzip data", path);
+			goto out;
+		}
+	}
+	if (!looks_like_config(plain ? (char *)plain : buf, plain ? plen : len)) {
+		ret = cda_fail(err, CDA_E_FORMAT, "%s: not a kernel .config (no CONFIG_ lines)", path);
+		goto out;
+	}
+	ret = cda_kconfig_parse(a, plain ? (char *)plain : buf, plain ? plen : len, want, kc);
+	if (ret) {
+		ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	kc->source = "file";
+out:
+	free(plain);
+	free(buf);
+	return ret;
+}
+
+int cda_kconfig_from_ikconfig(struct cda_arena *a, const unsigned char *data, size_t len,
+			      const char *name, const char *const *want, struct kconfig *kc,
+			      struct cda_error *err)
+{
+	const unsigned char *st = memmem(data, len, "IKCFG_ST", 8), *ed;
+	unsigned char *plain = NULL;
+	size_t plen;
+	int ret;
+
+	if (!st)
+		return 0;
+	st += 8;
+	ed = memmem(st, len - (size_t)(st - data), "IKCFG_ED", 8);
+	if (!ed)
+		return cda_fail(err, CDA_E_FORMAT, "%s: embedded config (IKCFG_ST) has no IKCFG_ED end marker",
+				name);
+	ret = cda_gunzip(st, (size_t)(ed - st), KCONFIG_MAX, &plain, &plen);
+	if (ret == -CDA_E_NOMEM)
+		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+	if (ret || !looks_like_config((char *)plain, plen)) {
+		free(plain);
+		return cda_fail(err, CDA_E_FORMAT, "%s: embedded config (IKCONFIG) is corrupt", name);
+	}
+	ret = cda_kconfig_parse(a, (char *)plain, plen, want, kc);
+	free(plain);
+	if (ret)
+		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+	kc->source = "ikconfig";
+	return 0;
+}

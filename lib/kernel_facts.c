@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The "kernel" facts: what the image is, its version, page size and config,
+ * and the capability probes. Every derived fact says where it came from.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gelf.h>
+
+#include "kernel.h"
+#include "util.h"
+
+/* Options rules read directly (the probes add their own). */
+static const char *const config_options[] = {
+	"DMA_RESTRICTED_POOL", "SWIOTLB", "SWIOTLB_DYNAMIC", "DMA_COHERENT_POOL",
+	"ARM_CCA_GUEST", "ARM_PKVM_GUEST", "RODATA_FULL_DEFAULT_ENABLED", "ARM64_LPA2",
+	"DEBUG_FS", "ARM64_4K_PAGES", "ARM64_16K_PAGES", "ARM64_64K_PAGES", "ARM_GIC_V3_ITS",
+	"DMA_CMA", "IKCONFIG", "DEBUG_INFO_BTF", NULL,
+};
+
+#define BANNER "Linux version "
+
+struct kctx {
+	struct cda_arena *a;
+	struct kimage ki;
+	struct ksyms syms;
+	struct kconfig config;
+	struct kdebug debug;
+	struct cda_value *k;   /* the "kernel" object */
+	const char *unsupported;
+};
+
+static int oom(struct cda_error *err)
+{
+	return cda_fail(err, CDA_E_NOMEM, "out of memory");
+}
+
+/* Bytes rules should search for strings: .rodata of an ELF, else the whole image. */
+static void rodata(struct kctx *c, const unsigned char **d, size_t *len)
+{
+	Elf_Data *rd = c->ki.elf ? cda_elf_section(c->ki.elf, ".rodata", NULL) : NULL;
+
+	if (rd && rd->d_buf) {
+		*d = rd->d_buf;
+		*len = rd->d_size;
+	} else {
+		*d = c->ki.data;
+		*len = c->ki.len;
+	}
+}
+
+static int facts_arch(struct kctx *c, struct cda_error *err)
+{
+	char buf[32];
+	const char *arch = "arm64";
+
+	if (c->ki.elf) {
+		GElf_Ehdr eh;
+
+		gelf_getehdr(c->ki.elf, &eh); /* checked when opened */
+		arch = cda_elf_machine_name(eh.e_machine, buf, sizeof(buf));
+		if (eh.e_machine != EM_AARCH64) {
+			c->unsupported = cda_arena_printf(c->a, "the kernel is for %s, not arm64", arch);
+			if (!c->unsupported || cda_obj_set_str(c->a, c->k, "unsupported", c->unsupported))
+				return oom(err);
+		}
+	}
+	if (cda_obj_set_str(c->a, c->k, "arch", arch) ||
+	    cda_obj_set_str(c->a, c->k, "endian", "little"))
+		return oom(err);
+	return 0;
+}
+
+/* The linux_banner string (init/version-timestamp.c), by symbol or by search. */
+static const char *banner(struct kctx *c, const char **source)
+{
+	const struct ksym *s = cda_ksyms_get(&c->syms, "linux_banner");
+	char *text = cda_arena_alloc(c->a, 512);
+	const size_t cap = 512;
+	const unsigned char *d, *p;
+	size_t len;
+
+	if (!text)
+		return NULL;
+
+	if (s && c->ki.elf) {
+		size_t n = 0;
+
+		while (n + 1 < cap && !cda_elf_read_addr(c->ki.elf, s->addr + n, &text[n], 1) &&
+		       text[n] && text[n] != '\n')
+			n++;
+		text[n] = '\0';
+		if (!strncmp(text, BANNER, strlen(BANNER))) {
+			*source = "linux_banner";
+			return text;
+		}
+	}
+	rodata(c, &d, &len);
+	for (p = d; (p = memmem(p, len - (size_t)(p - d), BANNER, strlen(BANNER))); p++) {
+		const unsigned char *v = p + strlen(BANNER), *e;
+		size_t n;
+
+		if (v >= d + len || *v < '0' || *v > '9')
+			continue;
+		e = memchr(v, '\n', (size_t)(d + len - v));
+		n = e ? (size_t)(e - p) : 0;
+		if (!n || n >= cap)
+			continue;
+		memcpy(text, p, n);
+		text[n] = '\0';
+		*source = "banner-search";
+		return text;
+	}
+	return NULL;
+}
+
+static int facts_version(struct kctx *c, struct kversion *v, struct cda_error *err)
+{
+	const char *source = NULL, *b = banner(c, &source), *deb;
+	struct cda_value *ver;
+	char release[128];
+	size_t n;
+
+	memset(v, 0, sizeof(*v));
+	if (!b)
+		return 0;
+	n = strcspn(b + strlen(BANNER), " ");
+	snprintf(release, sizeof(release), "%.*s", (int)(n < sizeof(release) ? n : sizeof(release) - 1),
+		 b + strlen(BANNER));
+	if (!(ver = cda_v_obj(c->a)) || cda_obj_set_str(c->a, ver, "release", release) ||
+	    cda_obj_set_str(c->a, c->k, "banner", b))
+		return oom(err);
+	if (cda_kversion_parse(release, v)) {
+		/* Debian's release is its ABI name (6.1.0-56-arm64); the banner also says "Debian 6.1.192-2". */
+		struct kversion dv;
+
+		if ((deb = strstr(b, " Debian ")) && cda_kversion_parse(deb + 8, &dv) &&
+		    dv.major == v->major && dv.minor == v->minor) {
+			*v = dv;
+			v->patch_known = true;
+			source = "linux_banner (Debian package version)";
+		}
+		if (cda_obj_set_u64(c->a, ver, "major", v->major) ||
+		    cda_obj_set_u64(c->a, ver, "minor", v->minor) ||
+		    cda_obj_set_u64(c->a, ver, "patch", v->patch) ||
+		    cda_obj_set_bool(c->a, ver, "patch_known", v->patch_known))
+			return oom(err);
+	}
+	if (cda_obj_set(c->a, c->k, "version", ver) ||
+	    cda_obj_set_str(c->a, c->k, "version_source", source))
+		return oom(err);
+	return 0;
+}
+
+/* Page size from Image header flags bits 1-2: 1 = 4K, 2 = 16K, 3 = 64K (booting.rst). */
+static uint64_t flags_page_size(uint64_t flags)
+{
+	static const uint64_t sizes[] = { 0, 4096, 16384, 65536 };
+
+	return sizes[(flags >> 1) & 3];
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int facts_page_size(struct kctx *c, struct cda_error *err)
+{
+	unsigned char hdr[ARM64_IMAGE_HDR_LEN];
+	const struct ksym *s;
+	uint64_t size = 0;
+	const char *source = NULL;
+
+	if (c->unsupported)
+		return cda_obj_set(c->a, c->k, "page_size", cda_v_unknown(c->a, c->unsupported)) ? oom(err) : 0;
+	if (!c->ki.elf) {
+		memcpy(hdr, c->ki.data, sizeof(hdr)); /* format detection checked the length */
+		if (le64(hdr + ARM64_IMAGE_FLAGS_OFF) & 1)
+			return cda_fail(err, CDA_E_FORMAT,
+					"%s: big-endian arm64 kernel (Image flags bit 0): Realm and pKVM guests are little-endian",
+					c->ki.name);
+		size = flags_page_size(le64(hdr + ARM64_IMAGE_FLAGS_OFF));
+		source = "image-header";
+	} else if ((s = cda_ksyms_get(&c->syms, "_text")) &&
+		   !cda_elf_read_addr(c->ki.elf, s->addr, hdr, sizeof(hdr)) &&
+		   !memcmp(hdr + ARM64_IMAGE_MAGIC_OFF, "ARM\x64", 4)) {
+		/* A vmlinux starts with the same header head.S writes for the Image. */
+		size = flags_page_size(le64(hdr + ARM64_IMAGE_FLAGS_OFF));
+		source = "image-header";
+	} else if ((s = cda_ksyms_get(&c->syms, "_kernel_flags_le_lo32"))) {
+		/* arch/arm64/kernel/image.h: the header flags as an absolute symbol */
+		size = flags_page_size(s->addr);
+		source = "symbol";
+	}
+	if (!size && c->config.source) {
+		static const struct { const char *opt; uint64_t size; } pages[] = {
+			{ "ARM64_4K_PAGES", 4096 }, { "ARM64_16K_PAGES", 16384 }, { "ARM64_64K_PAGES", 65536 },
+		};
+		for (size_t i = 0; i < 3; i++) {
+			struct cda_value *v = cda_obj_get(c->config.opts, pages[i].opt);
+
+			if (v && !strcmp(v->s, "y")) {
+				size = pages[i].size;
+				source = !strcmp(c->config.source, "file") ? "config-file" : "ikconfig";
+			}
+		}
+	}
+	if (!size)
+		return cda_obj_set(c->a, c->k, "page_size",
+				   cda_v_unknown(c->a, "guest page size unknown: the image header does not "
+						       "say and there is no kernel config")) ? oom(err) : 0;
+	if (cda_obj_set_hex(c->a, c->k, "page_size", size) ||
+	    cda_obj_set_str(c->a, c->k, "page_size_source", source))
+		return oom(err);
+	return 0;
+}
+
+static int facts_config(struct kctx *c, const struct cda_kernel_opts *o, struct cda_error *err)
+{
+	const char *const *probe_opts;
+	const char **want;
+	size_t n = 0, np = 0;
+	const unsigned char *d;
+	size_t len;
+	int ret;
+
+	if ((ret = cda_kprobes_config_options(c->a, &probe_opts, err)))
+		return ret;
+	while (probe_opts[np])
+		np++;
+	want = cda_arena_alloc(c->a, (sizeof(config_options) / sizeof(config_options[0]) + np) *
+				     sizeof(*want));
+	if (!want)
+		return oom(err);
+	for (size_t i = 0; config_options[i]; i++)
+		want[n++] = config_options[i];
+	for (size_t i = 0; i < np; i++)
+		want[n++] = probe_opts[i];
+	want[n] = NULL;
+	if (o->config_path)
+		ret = cda_kconfig_load_file(c->a, o->config_path, want, &c->config, err);
+	else {
+		rodata(c, &d, &len);
+		ret = cda_kconfig_from_ikconfig(c->a, d, len, c->ki.name, want, &c->config, err);
+	}
+	if (ret || !c->config.source)
+		return ret;
+	if (cda_obj_set(c->a, c->k, "config", c->config.opts) ||
+	    cda_obj_set_str(c->a, c->k, "config_source", c->config.source))
+		return oom(err);
+	return 0;
+}
+
+static int facts_symbols(struct kctx *c, const struct cda_kernel_opts *o, struct cda_error *err)
+{
+	static const char *const own[] = {
+		"linux_banner", "_text", "_kernel_flags_le_lo32", NULL,
+	};
+	int ret;
+
+	for (size_t i = 0; own[i]; i++)
+		if (cda_ksyms_want(c->a, &c->syms, own[i]) < 0)
+			return oom(err);
+	if ((ret = cda_kprobes_want_symbols(c->a, &c->syms, err)))
+		return ret;
+	if (c->ki.elf && (ret = cda_ksyms_from_elf(&c->syms, &c->ki, err)))
+		return ret;
+	if (o->system_map_path) {
+		const char *elf_source = c->syms.source;
+
+		if ((ret = cda_ksyms_from_map(&c->syms, o->system_map_path, err)))
+			return ret;
+		if (elf_source)
+			c->syms.source = "symtab+system-map";
+	}
+	if (c->syms.source && cda_obj_set_str(c->a, c->k, "symbols", c->syms.source))
+		return oom(err);
+	return 0;
+}
+
+int cda_kernel_facts(struct cda_arena *a, const char *path, const struct cda_kernel_opts *o,
+		     struct cda_value **out, const char **format, struct cda_error *err)
+{
+	struct kctx c = { .a = a };
+	struct kprobe_ctx pc;
+	struct cda_value *probes;
+	int ret;
+
+	if ((ret = cda_kimage_open(path, &c.ki, err)))
+		goto out;
+	if (!(c.k = cda_v_obj(a)) || cda_obj_set_str(a, c.k, "format", c.ki.format) ||
+	    cda_obj_set_str(a, c.k, "compression", c.ki.compression)) {
+		ret = oom(err);
+		goto out;
+	}
+	if ((ret = facts_arch(&c, err)) || (ret = facts_symbols(&c, o, err)) ||
+	    (ret = facts_config(&c, o, err)) || (ret = facts_page_size(&c, err)))
+		goto out;
+	pc = (struct kprobe_ctx){ .syms = &c.syms, .config = &c.config, .debug = &c.debug,
+				  .unsupported = c.unsupported };
+	if ((ret = facts_version(&c, &pc.version, err)))
+		goto out;
+	cda_kdebug_init(&c.debug, c.ki.elf, !o->no_btf);
+	if ((ret = cda_kprobes_run(a, &pc, &probes, err))) {
+		/* debug-info errors come without the file name */
+		if (ret == -CDA_E_FORMAT && strncmp(err->msg, c.ki.name, strlen(c.ki.name))) {
+			char msg[sizeof(err->msg)];
+
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			cda_fail(err, CDA_E_FORMAT, "%s: %s", c.ki.name, msg);
+		}
+		goto out;
+	}
+	if (cda_obj_set_str(a, c.k, "debug_info", cda_kdebug_kind(&c.debug)) ||
+	    cda_obj_set(a, c.k, "probes", probes)) {
+		ret = oom(err);
+		goto out;
+	}
+	*out = c.k;
+	*format = c.ki.format;
+out:
+	cda_kdebug_free(&c.debug);
+	cda_ksyms_free(&c.syms);
+	cda_kimage_close(&c.ki);
+	return ret;
+}
