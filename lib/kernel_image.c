@@ -14,6 +14,7 @@
 
 #include <elfutils/libdwelf.h>
 #include <gelf.h>
+#include <lzma.h>
 #include <zstd.h>
 
 #include "kernel.h"
@@ -111,6 +112,87 @@ out:
 	return ret;
 }
 
+/* Decompress an xz stream with liblzma (a truncated stream is an error). */
+static int unxz(const unsigned char *in, size_t len, unsigned char **out, size_t *outlen,
+		const char *name, struct cda_error *err)
+{
+	lzma_stream zs = LZMA_STREAM_INIT;
+	size_t cap = 1u << 20;
+	unsigned char *buf = NULL;
+	lzma_ret r = LZMA_OK;
+	int ret = 0;
+
+	if (lzma_stream_decoder(&zs, UINT64_MAX, 0) != LZMA_OK)
+		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+	zs.next_in = in;
+	zs.avail_in = len;
+	while (r != LZMA_STREAM_END) {
+		if (!buf || zs.total_out == cap) {
+			unsigned char *nb;
+
+			if (buf)
+				cap *= 2;
+			if (cap > KIMAGE_MAX_DECOMPRESSED) {
+				ret = cda_fail(err, CDA_E_FORMAT, "%s: decompresses to more than %u MiB",
+					       name, KIMAGE_MAX_DECOMPRESSED >> 20);
+				goto out;
+			}
+			if (!(nb = realloc(buf, cap))) {
+				ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+				goto out;
+			}
+			buf = nb;
+			zs.next_out = buf + zs.total_out;
+			zs.avail_out = cap - zs.total_out;
+		}
+		r = lzma_code(&zs, LZMA_FINISH);
+		if (r != LZMA_OK && r != LZMA_STREAM_END) {
+			ret = cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated xz data", name);
+			goto out;
+		}
+	}
+	*out = buf;
+	*outlen = zs.total_out;
+	buf = NULL;
+out:
+	lzma_end(&zs);
+	free(buf);
+	return ret;
+}
+
+/*
+ * Whole-file compression. elfutils' dwelf_elf_begin() decompresses gzip and xz
+ * too, but hands back whatever a truncated stream gave without an error, so
+ * those go through zlib and liblzma, which say when a stream ends early; zstd
+ * through libzstd (Debian's elfutils is built without it). bzip2 stays with
+ * dwelf_elf_begin().
+ */
+static int decompress(struct kimage *ki, const char *comp, struct cda_error *err)
+{
+	unsigned char *out = NULL;
+	size_t outlen = 0;
+	int ret;
+
+	if (!strcmp(comp, "gzip")) {
+		ret = cda_gunzip(ki->data, ki->len, KIMAGE_MAX_DECOMPRESSED, &out, &outlen);
+		if (ret == -CDA_E_NOMEM)
+			return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", ki->name);
+		if (ret)
+			return cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated gzip data (or over %u MiB)",
+					ki->name, KIMAGE_MAX_DECOMPRESSED >> 20);
+	} else if (!strcmp(comp, "xz")) {
+		if ((ret = unxz(ki->data, ki->len, &out, &outlen, ki->name, err)))
+			return ret;
+	} else if ((ret = unzstd(ki->data, ki->len, &out, &outlen, ki->name, err))) {
+		return ret;
+	}
+	ki->buf = out;
+	ki->data = out;
+	ki->len = outlen;
+	ki->compression = comp;
+	return 0;
+}
+
 /* EFI zboot (drivers/firmware/efi/libstub/zboot-header.S): a PE stub with the Image compressed inside. */
 static int open_zboot(struct kimage *ki, struct cda_error *err)
 {
@@ -157,11 +239,30 @@ static int open_zboot(struct kimage *ki, struct cda_error *err)
 
 static int check_elf(struct kimage *ki, struct cda_error *err)
 {
+	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 	size_t shstrndx;
 
 	if (!gelf_getehdr(ki->elf, &eh) || elf_getshdrstrndx(ki->elf, &shstrndx))
 		return cda_fail(err, CDA_E_FORMAT, "%s: corrupt ELF: %s", ki->name, elf_errmsg(-1));
+	/* libelf reads a file cut short without complaint: check every extent ourselves. */
+	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+		return cda_fail(err, CDA_E_FORMAT, "%s: ELF file is not an executable (e_type %u)",
+				ki->name, eh.e_type);
+	if (!eh.e_shnum || eh.e_shoff > ki->len ||
+	    (uint64_t)eh.e_shnum * eh.e_shentsize > ki->len - eh.e_shoff)
+		return cda_fail(err, CDA_E_FORMAT, "%s: corrupt ELF: section headers missing or past the end of the file",
+				ki->name);
+	while ((scn = elf_nextscn(ki->elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh))
+			return cda_fail(err, CDA_E_FORMAT, "%s: corrupt ELF: %s", ki->name, elf_errmsg(-1));
+		if (sh.sh_type != SHT_NOBITS && (sh.sh_offset > ki->len || sh.sh_size > ki->len - sh.sh_offset))
+			return cda_fail(err, CDA_E_FORMAT,
+					"%s: corrupt or truncated ELF: section %zu runs past the end of the file",
+					ki->name, elf_ndxscn(scn));
+	}
 	if (eh.e_machine == EM_AARCH64 && eh.e_ident[EI_DATA] == ELFDATA2MSB)
 		return cda_fail(err, CDA_E_FORMAT,
 				"%s: big-endian arm64 kernel: Realm and pKVM guests are little-endian",
@@ -171,8 +272,10 @@ static int check_elf(struct kimage *ki, struct cda_error *err)
 
 int cda_kimage_open(const char *path, struct kimage *ki, struct cda_error *err)
 {
-	const char *name = cda_display_path(path);
+	const char *name = cda_display_path(path), *comp;
+	unsigned char head[8] = { 0 };
 	struct stat st;
+	ssize_t got;
 	int ret = 0;
 
 	memset(ki, 0, sizeof(*ki));
@@ -186,56 +289,38 @@ int cda_kimage_open(const char *path, struct kimage *ki, struct cda_error *err)
 		return cda_fail(err, CDA_E_IO, "%s: %s", name, strerror(errno));
 	if (fstat(ki->fd, &st) || !S_ISREG(st.st_mode))
 		return cda_fail(err, CDA_E_IO, "%s: not a regular file", name);
+	if ((got = pread(ki->fd, head, sizeof(head), 0)) < 0)
+		return cda_fail(err, CDA_E_IO, "%s: %s", name, strerror(errno));
+	comp = compression_of(head, (size_t)got);
 	elf_version(EV_CURRENT);
-	/* dwelf_elf_begin decompresses gzip, xz and bzip2 files in full. */
-	ki->handle = dwelf_elf_begin(ki->fd);
-	if (!ki->handle) {
-		unsigned char head[8] = { 0 };
-		const char *comp;
-
-		if (pread(ki->fd, head, sizeof(head), 0) < 0)
-			return cda_fail(err, CDA_E_IO, "%s: %s", name, strerror(errno));
-		comp = compression_of(head, sizeof(head));
-		if (comp)
-			return cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated %s data", name, comp);
-		return cda_fail(err, CDA_E_FORMAT, "%s: cannot read: %s", name, elf_errmsg(-1));
+	if (comp && !strcmp(comp, "bzip2")) {
+		ki->handle = dwelf_elf_begin(ki->fd); /* decompresses in full */
+		if (!ki->handle)
+			return cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated bzip2 data", name);
+		ki->compression = comp;
+		comp = NULL;
+	} else {
+		ki->handle = elf_begin(ki->fd, ELF_C_READ_MMAP, NULL); /* mapped, not read */
+		if (!ki->handle)
+			return cda_fail(err, CDA_E_FORMAT, "%s: cannot read: %s", name, elf_errmsg(-1));
 	}
 	ki->data = (const unsigned char *)elf_rawfile(ki->handle, &ki->len);
 	if (!ki->data || ki->len == 0)
 		return cda_fail(err, CDA_E_FORMAT, "%s: empty file", name);
-	{
-		unsigned char head[8] = { 0 };
-
-		/* What the file itself starts with tells whether dwelf decompressed it. */
-		if (pread(ki->fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
-		    compression_of(head, sizeof(head)))
-			ki->compression = compression_of(head, sizeof(head));
-	}
-	if (elf_kind(ki->handle) == ELF_K_ELF) {
-		ki->elf = ki->handle;
-		ki->format = "elf";
-		return check_elf(ki, err);
-	}
-	if (starts(ki->data, ki->len, zstd_magic, sizeof(zstd_magic))) {
-		unsigned char *out;
-		size_t outlen;
-
-		if ((ret = unzstd(ki->data, ki->len, &out, &outlen, name, err)))
+	if (comp) {
+		if ((ret = decompress(ki, comp, err)))
 			return ret;
-		ki->buf = out;
-		ki->data = out;
-		ki->len = outlen;
-		ki->compression = "zstd";
-		if (starts(out, outlen, (const unsigned char *)ELFMAG, SELFMAG)) {
-			ki->elf = elf_memory((char *)out, outlen);
+		if (starts(ki->data, ki->len, (const unsigned char *)ELFMAG, SELFMAG)) {
+			ki->elf = elf_memory((char *)ki->buf, ki->len);
 			if (!ki->elf)
 				return cda_fail(err, CDA_E_FORMAT, "%s: corrupt ELF: %s", name, elf_errmsg(-1));
 			ki->format = "elf";
 			return check_elf(ki, err);
 		}
-	} else if (strcmp(ki->compression, "none") && compression_of(ki->data, ki->len)) {
-		return cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated %s data", name,
-				ki->compression);
+	} else if (elf_kind(ki->handle) == ELF_K_ELF) {
+		ki->elf = ki->handle;
+		ki->format = "elf";
+		return check_elf(ki, err);
 	}
 	if (is_zboot(ki->data, ki->len))
 		return open_zboot(ki, err);

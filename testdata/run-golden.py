@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Golden test for one testdata case: run the real binary, check what a user sees.
 
-usage: run-golden.py --tool BIN --schema FILE --input DTB --case CASE.dts
-                     [--fs-tool DTB2FS --workdir DIR] [--update]
+usage: run-golden.py --tool BIN --schema FILE --input FILE --case CASE.dts|CASE.case
+                     [--command dtb|vmlinux] [--fs-tool DTB2FS --workdir DIR] [--update]
 
 Checks, in order:
   1. the exit status equals the report's summary.exit_code;
@@ -11,10 +11,13 @@ Checks, in order:
   3. the case's file name holds: RULE-fail* has a finding of RULE, RULE-pass*
      has neither a finding nor an indeterminate result of RULE, RULE-indet*
      has an indeterminate result of RULE;
-  4. the normalised report equals CASE.json (the golden file);
+  4. the normalised report equals CASE.json (the golden file), and for
+     vmlinux the kernel facts equal CASE.facts.json;
   5. with --fs-tool: the same tree as a /proc/device-tree directory gives the
      same facts as the blob.
-Options for the run come from a "// args: ..." line in the .dts.
+Options for the run come from an "args: ..." line in the case file ("// args:"
+in a .dts); {input} stands for the input path and {srcdir} for the case's
+directory.
 """
 import argparse
 import json
@@ -39,6 +42,9 @@ def run(cmd):
 
 def normalise(doc, input_path):
     doc['tool']['version'] = 'VERSION'
+    inv = doc.get('invocation')
+    if isinstance(inv, dict) and 'args' in inv:
+        inv['args'] = [x.replace(input_path, 'INPUT') for x in inv['args']]
     for inp in doc.get('inputs', []):
         if inp.get('path') == input_path:
             inp['path'] = 'INPUT'
@@ -54,15 +60,18 @@ def main():
     ap.add_argument('--schema', required=True)
     ap.add_argument('--input', required=True)
     ap.add_argument('--case', required=True)
+    ap.add_argument('--command', default='dtb')
     ap.add_argument('--fs-tool')
     ap.add_argument('--workdir')
     ap.add_argument('--update', action='store_true')
     a = ap.parse_args()
 
     src = open(a.case).read()
-    m = re.search(r'^// args: (.*)$', src, re.M)
+    m = re.search(r'^(?://\s*)?args:(.*)$', src, re.M)
     args = shlex.split(m.group(1)) if m else []
-    p = run([a.tool, 'dtb', a.input, '--format', 'json'] + args)
+    args = [x.replace('{input}', a.input).replace('{srcdir}', os.path.dirname(os.path.abspath(a.case)))
+            for x in args]
+    p = run([a.tool, a.command, a.input, '--format', 'json'] + args)
     try:
         doc = json.loads(p.stdout)
     except json.JSONDecodeError as e:
@@ -71,7 +80,8 @@ def main():
         fail(f'exit status {p.returncode} != summary.exit_code {doc["summary"]["exit_code"]}')
     jsonschema.validate(doc, json.load(open(a.schema)))
 
-    name = os.path.basename(a.case)[:-len('.dts')]
+    base, _ = os.path.splitext(a.case)
+    name = os.path.basename(base)
     rule, kind = re.match(r'([a-z]+[0-9]{3})-(fail|pass|indet)', name).groups()
     rule = rule.upper()
     found = [f for f in doc['findings'] if f['rule_id'] == rule]
@@ -84,7 +94,7 @@ def main():
         fail(f'expected {rule} to be indeterminate')
 
     doc = normalise(doc, a.input)
-    golden = a.case[:-len('.dts')] + '.json'
+    golden = base + '.json'
     text = json.dumps(doc, indent=2, ensure_ascii=False) + '\n'
     if a.update:
         open(golden, 'w').write(text)
@@ -92,6 +102,21 @@ def main():
         fail(f'{golden} missing (run with --update and review it)')
     elif json.load(open(golden)) != doc:
         fail(f'report differs from {golden}:\n{text}')
+
+    if a.command == 'vmlinux':
+        # The kernel facts too: which format, page size and probe decisions.
+        r = run([a.tool, a.command, a.input, '--facts'] + args)
+        if r.returncode:
+            fail(f'--facts: {r.stderr}')
+        facts = json.loads(r.stdout)['facts']['kernel']
+        golden_facts = base + '.facts.json'
+        text = json.dumps(facts, indent=2, ensure_ascii=False) + '\n'
+        if a.update:
+            open(golden_facts, 'w').write(text)
+        elif not os.path.exists(golden_facts):
+            fail(f'{golden_facts} missing (run with --update and review it)')
+        elif json.load(open(golden_facts)) != facts:
+            fail(f'kernel facts differ from {golden_facts}:\n{text}')
 
     if a.fs_tool:
         fsdir = os.path.join(a.workdir, name + '.fs')

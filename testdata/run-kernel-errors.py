@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""TAP test: bad kernel inputs get one clear line and exit 2, never a crash.
+
+usage: run-kernel-errors.py TOOL WORKDIR KERNEL_TESTDATA_DIR NAME FILE [NAME FILE]...
+NAME FILE pairs are the generated damaged stub kernels (and 'good', a sound one).
+"""
+import json
+import os
+import subprocess
+import sys
+
+# variant -> what the one-line reason must say
+EXPECT = {
+    'image-bigendian': 'big-endian arm64 kernel',
+    'elf-truncated': 'corrupt',
+    'image-gz-truncated': 'corrupt or truncated gzip data',
+    'zboot-badoffset': 'zboot payload (offset',
+    'zboot-lz4': "zboot compression 'lz4' is not supported",
+    'ikconfig-corrupt': 'embedded config (IKCONFIG) is corrupt',
+    'btf-corrupt': 'corrupt .BTF section',
+}
+
+results = []
+
+
+def check(name, cmd, status, needle, stdin=None):
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, stdin=stdin)
+    lines = p.stderr.splitlines()
+    ok = p.returncode == status and len(lines) == 1 and needle in lines[0] and not p.stdout
+    results.append((ok, name, f'exit {p.returncode}, stderr {p.stderr!r}, stdout {p.stdout[:200]!r}'))
+
+
+def main():
+    tool, work, srcdir = sys.argv[1:4]
+    files = dict(zip(sys.argv[4::2], sys.argv[5::2]))
+    good = files.pop('good')
+    for name, path in sorted(files.items()):
+        check(f'{name}: exit 2 naming the file', [tool, 'vmlinux', path], 2,
+              f'cca-dma-audit: {path}: {EXPECT[name]}')
+    junk = {
+        'empty': b'',
+        'short': b'MZ',
+        'garbage': bytes(range(256)) * 64,
+        'elf-header-only': b'\x7fELF\x02\x01\x01' + b'\0' * 57,
+        'zboot-header-only': b'MZ\0\0zimg' + b'\0' * 56,
+        'gzip-garbage': b'\x1f\x8b\x08\x00' + b'\xff' * 200,
+        'zstd-garbage': b'\x28\xb5\x2f\xfd' + b'\xff' * 200,
+    }
+    for name, data in junk.items():
+        path = os.path.join(work, 'junk-' + name)
+        open(path, 'wb').write(data)
+        check(f'{name}: exit 2', [tool, 'vmlinux', path], 2, f'cca-dma-audit: {path}: ')
+    check('missing file', [tool, 'vmlinux', os.path.join(work, 'no-such-kernel')], 2,
+          'No such file or directory')
+    for name, data in (('xz', 'image.xz'), ('zst', 'image.zst')):
+        pass
+    check('directory', [tool, 'vmlinux', work], 2, 'not a regular file')
+    check('standard input refused as usage error', [tool, 'vmlinux', '-'], 3,
+          'standard input is not supported', stdin=subprocess.DEVNULL)
+    bad_config = os.path.join(work, 'junk-config')
+    open(bad_config, 'wb').write(b'\x00\x01binary')
+    check('--config that is not a .config', [tool, 'vmlinux', good, '--config', bad_config], 2,
+          f'{bad_config}: not a kernel .config')
+    bad_map = os.path.join(work, 'junk-map')
+    open(bad_map, 'w').write('ffff800080000000 T _text\nnot a map line\n')
+    check('--system-map with a bad line', [tool, 'vmlinux', good, '--system-map', bad_map], 2,
+          f'{bad_map}:2: not a System.map line')
+    # json mode: the error is also a JSON document on stdout
+    p = subprocess.run([tool, 'vmlinux', files['zboot-lz4'], '--format', 'json'],
+                       capture_output=True, text=True, timeout=60)
+    try:
+        doc = json.loads(p.stdout)
+        ok = p.returncode == 2 and doc['summary']['exit_code'] == 2 and 'lz4' in doc['error']['message']
+    except (ValueError, KeyError):
+        ok = False
+    results.append((ok, 'json mode: error document', p.stdout[:300]))
+    print(f'1..{len(results)}')
+    for i, (ok, name, detail) in enumerate(results, 1):
+        print(f'{"ok" if ok else "not ok"} {i} - {name}')
+        if not ok:
+            print(f'# {detail}')
+
+
+if __name__ == '__main__':
+    main()
