@@ -52,6 +52,8 @@ int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **
 		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
 			goto out;
 	}
+	if (zs.total_out > max)
+		goto out; /* the stream ended in the one byte of slack */
 	*out = buf;
 	*outlen = zs.total_out;
 	buf = NULL;
