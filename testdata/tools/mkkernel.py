@@ -70,6 +70,7 @@ VARIANTS = {
     # wrappings of realm-6.15-4k
     'image': dict(defines=REALM, config=CFG_REALM, form='image'),
     'image-gz': dict(defines=REALM, config=CFG_REALM, form='image.gz'),
+    'image-efistub': dict(defines=REALM, config=CFG_REALM, form='image', damage='efistub'),
     'image-sysmap': dict(defines=REALM, config=CFG_REALM, form='image', sysmap=True),
     'image-xz': dict(defines=REALM, config=CFG_REALM, form='image.xz'),
     'image-zst': dict(defines=REALM, config=CFG_REALM, form='image.zst'),
@@ -181,6 +182,8 @@ def main():
             data = open(img, 'rb').read()
         else:
             data = open(elf, 'rb').read()
+        if v['damage'] == 'efistub':  # with CONFIG_EFI, code0 starts with "MZ" (booting.rst)
+            data = b'MZ' + data[2:]
         if v['damage'] == 'bigendian':
             data = bytearray(data)
             data[0x18] |= 1
