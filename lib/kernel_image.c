@@ -58,6 +58,22 @@ static bool is_zboot(const unsigned char *d, size_t len)
 	return len >= ARM64_IMAGE_HDR_LEN && d[0] == 'M' && d[1] == 'Z' && !memcmp(d + 4, "zimg", 4);
 }
 
+/* Room for more output: *cap doubles once there is a buffer, up to KIMAGE_MAX_DECOMPRESSED. */
+static int grow(unsigned char **buf, size_t *cap, const char *name, struct cda_error *err)
+{
+	size_t ncap = *buf ? *cap * 2 : *cap;
+	unsigned char *nb;
+
+	if (ncap > KIMAGE_MAX_DECOMPRESSED)
+		return cda_fail(err, CDA_E_FORMAT, "%s: decompresses to more than %u MiB", name,
+				KIMAGE_MAX_DECOMPRESSED >> 20);
+	if (!(nb = realloc(*buf, ncap)))
+		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+	*buf = nb;
+	*cap = ncap;
+	return 0;
+}
+
 /* Decompress a zstd stream (libzstd; Debian's elfutils is built without zstd). */
 static int unzstd(const unsigned char *in, size_t len, unsigned char **out, size_t *outlen,
 		  const char *name, struct cda_error *err)
@@ -74,22 +90,8 @@ static int unzstd(const unsigned char *in, size_t len, unsigned char **out, size
 	while (r != 0) {
 		ZSTD_outBuffer ob;
 
-		if (!buf || n == cap) {
-			unsigned char *nb;
-
-			if (buf)
-				cap *= 2;
-			if (cap > KIMAGE_MAX_DECOMPRESSED) {
-				ret = cda_fail(err, CDA_E_FORMAT, "%s: decompresses to more than %u MiB",
-					       name, KIMAGE_MAX_DECOMPRESSED >> 20);
-				goto out;
-			}
-			if (!(nb = realloc(buf, cap))) {
-				ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
-				goto out;
-			}
-			buf = nb;
-		}
+		if ((!buf || n == cap) && (ret = grow(&buf, &cap, name, err)))
+			goto out;
 		ob = (ZSTD_outBuffer){ buf, cap, n };
 		r = ZSTD_decompressStream(ds, &ob, &ib);
 		n = ob.pos;
@@ -128,20 +130,8 @@ static int unxz(const unsigned char *in, size_t len, unsigned char **out, size_t
 	zs.avail_in = len;
 	while (r != LZMA_STREAM_END) {
 		if (!buf || zs.total_out == cap) {
-			unsigned char *nb;
-
-			if (buf)
-				cap *= 2;
-			if (cap > KIMAGE_MAX_DECOMPRESSED) {
-				ret = cda_fail(err, CDA_E_FORMAT, "%s: decompresses to more than %u MiB",
-					       name, KIMAGE_MAX_DECOMPRESSED >> 20);
+			if ((ret = grow(&buf, &cap, name, err)))
 				goto out;
-			}
-			if (!(nb = realloc(buf, cap))) {
-				ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
-				goto out;
-			}
-			buf = nb;
 			zs.next_out = buf + zs.total_out;
 			zs.avail_out = cap - zs.total_out;
 		}

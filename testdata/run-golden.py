@@ -54,6 +54,16 @@ def normalise(doc, input_path):
     return doc
 
 
+def check_golden(path, doc, update, what):
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + '\n'
+    if update:
+        open(path, 'w').write(text)
+    elif not os.path.exists(path):
+        fail(f'{path} missing (run with --update and review it)')
+    elif json.load(open(path)) != doc:
+        fail(f'{what} differs from {path}:\n{text}')
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tool', required=True)
@@ -94,29 +104,15 @@ def main():
         fail(f'expected {rule} to be indeterminate')
 
     doc = normalise(doc, a.input)
-    golden = base + '.json'
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + '\n'
-    if a.update:
-        open(golden, 'w').write(text)
-    elif not os.path.exists(golden):
-        fail(f'{golden} missing (run with --update and review it)')
-    elif json.load(open(golden)) != doc:
-        fail(f'report differs from {golden}:\n{text}')
+    check_golden(base + '.json', doc, a.update, 'report')
 
     if a.command == 'vmlinux':
         # The kernel facts too: which format, page size and probe decisions.
         r = run([a.tool, a.command, a.input, '--facts'] + args)
         if r.returncode:
             fail(f'--facts: {r.stderr}')
-        facts = json.loads(r.stdout)['facts']['kernel']
-        golden_facts = base + '.facts.json'
-        text = json.dumps(facts, indent=2, ensure_ascii=False) + '\n'
-        if a.update:
-            open(golden_facts, 'w').write(text)
-        elif not os.path.exists(golden_facts):
-            fail(f'{golden_facts} missing (run with --update and review it)')
-        elif json.load(open(golden_facts)) != facts:
-            fail(f'kernel facts differ from {golden_facts}:\n{text}')
+        check_golden(base + '.facts.json', json.loads(r.stdout)['facts']['kernel'], a.update,
+                     'kernel facts')
 
     if a.fs_tool:
         fsdir = os.path.join(a.workdir, name + '.fs')
