@@ -158,13 +158,19 @@ struct kprobe_ctx {
 	const char *unsupported; /* non-NULL: every probe is unknown with this reason */
 };
 
-/* Symbols the built-in probes need (call before the symbol pass). */
-int cda_kprobes_want_symbols(struct cda_arena *a, struct ksyms *s, struct cda_error *err);
-/* Config options the built-in probes read (NULL-terminated, arena-allocated). */
-int cda_kprobes_config_options(struct cda_arena *a, const char *const **out, struct cda_error *err);
+struct kprobes;
+
+/* Parse the built-in probes (rules/probes.json) once. -CDA_E_RULE, -CDA_E_NOMEM. */
+int cda_kprobes_load(struct cda_arena *a, struct kprobes **out, struct cda_error *err);
+/* Symbols the probes need (call before the symbol pass). */
+int cda_kprobes_want_symbols(struct cda_arena *a, const struct kprobes *ps, struct ksyms *s,
+			     struct cda_error *err);
+/* Config options the probes read (NULL-terminated, arena-allocated). */
+int cda_kprobes_config_options(struct cda_arena *a, const struct kprobes *ps,
+			       const char *const **out, struct cda_error *err);
 /* Evaluate every probe into an object name -> {value, decided_by, evidence}. */
-int cda_kprobes_run(struct cda_arena *a, struct kprobe_ctx *ctx, struct cda_value **out,
-		    struct cda_error *err);
+int cda_kprobes_run(struct cda_arena *a, const struct kprobes *ps, struct kprobe_ctx *ctx,
+		    struct cda_value **out, struct cda_error *err);
 
 /* "6.14.2-arm64" -> 6.14.2; false if it does not start with N.N. */
 bool cda_kversion_parse(const char *s, struct kversion *v);

@@ -28,6 +28,7 @@ struct kctx {
 	struct ksyms syms;
 	struct kconfig config;
 	struct kdebug debug;
+	struct kprobes *probes;
 	struct cda_value *k;   /* the "kernel" object */
 	const char *unsupported;
 };
@@ -231,7 +232,7 @@ static int facts_config(struct kctx *c, const struct cda_kernel_opts *o, struct 
 	size_t len;
 	int ret;
 
-	if ((ret = cda_kprobes_config_options(c->a, &probe_opts, err)))
+	if ((ret = cda_kprobes_config_options(c->a, c->probes, &probe_opts, err)))
 		return ret;
 	while (probe_opts[np])
 		np++;
@@ -268,7 +269,7 @@ static int facts_symbols(struct kctx *c, const struct cda_kernel_opts *o, struct
 	for (size_t i = 0; own[i]; i++)
 		if (cda_ksyms_want(c->a, &c->syms, own[i]) < 0)
 			return oom(err);
-	if ((ret = cda_kprobes_want_symbols(c->a, &c->syms, err)))
+	if ((ret = cda_kprobes_want_symbols(c->a, c->probes, &c->syms, err)))
 		return ret;
 	if (c->ki.elf && (ret = cda_ksyms_from_elf(&c->syms, &c->ki, err)))
 		return ret;
@@ -293,7 +294,7 @@ int cda_kernel_facts(struct cda_arena *a, const char *path, const struct cda_ker
 	struct cda_value *probes;
 	int ret;
 
-	if ((ret = cda_kimage_open(path, &c.ki, err)))
+	if ((ret = cda_kprobes_load(a, &c.probes, err)) || (ret = cda_kimage_open(path, &c.ki, err)))
 		goto out;
 	if (!(c.k = cda_v_obj(a)) || cda_obj_set_str(a, c.k, "format", c.ki.format) ||
 	    cda_obj_set_str(a, c.k, "compression", c.ki.compression)) {
@@ -308,7 +309,7 @@ int cda_kernel_facts(struct cda_arena *a, const char *path, const struct cda_ker
 	if ((ret = facts_version(&c, &pc.version, err)))
 		goto out;
 	cda_kdebug_init(&c.debug, c.ki.elf, !o->no_btf);
-	if ((ret = cda_kprobes_run(a, &pc, &probes, err))) {
+	if ((ret = cda_kprobes_run(a, c.probes, &pc, &probes, err))) {
 		/* debug-info errors come without the file name */
 		if (ret == -CDA_E_FORMAT && strncmp(err->msg, c.ki.name, strlen(c.ki.name))) {
 			char msg[sizeof(err->msg)];

@@ -39,7 +39,7 @@ struct probe {
 	size_t nev;
 };
 
-struct probeset {
+struct kprobes {
 	struct probe *p;
 	size_t n;
 };
@@ -115,12 +115,15 @@ static int parse_evidence(struct cda_arena *a, const char *probe, json_object *j
 	return 0;
 }
 
-static int load_probes(struct cda_arena *a, struct probeset *ps, struct cda_error *err)
+int cda_kprobes_load(struct cda_arena *a, struct kprobes **out, struct cda_error *err)
 {
+	struct kprobes *ps = cda_arena_alloc(a, sizeof(*ps));
 	const char *text = NULL;
 	json_object *root, *list;
 	int ret = 0;
 
+	if (!ps)
+		return cda_fail(err, CDA_E_NOMEM, "out of memory");
 	for (size_t i = 0; cda_builtin_probes[i].name; i++)
 		text = (const char *)cda_builtin_probes[i].text;
 	if (!text)
@@ -160,6 +163,8 @@ static int load_probes(struct cda_arena *a, struct probeset *ps, struct cda_erro
 	}
 out:
 	json_object_put(root);
+	if (!ret)
+		*out = ps;
 	return ret;
 }
 
@@ -315,19 +320,16 @@ static enum outcome check(struct cda_arena *a, const struct evidence *ev, struct
 
 static const char *const kind_names[] = { "symbol", "config", "member", "version" };
 
-int cda_kprobes_run(struct cda_arena *a, struct kprobe_ctx *ctx, struct cda_value **out,
-		    struct cda_error *err)
+int cda_kprobes_run(struct cda_arena *a, const struct kprobes *ps, struct kprobe_ctx *ctx,
+		    struct cda_value **out, struct cda_error *err)
 {
-	struct probeset ps;
 	struct cda_value *all = cda_v_obj(a);
 	int ret;
 
 	if (!all)
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	if ((ret = load_probes(a, &ps, err)))
-		return ret;
-	for (size_t i = 0; i < ps.n; i++) {
-		const struct probe *p = &ps.p[i];
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct probe *p = &ps->p[i];
 		struct cda_value *o = cda_v_obj(a);
 		char missing[768] = "", why[384];
 		enum outcome res = O_UNAVAILABLE;
@@ -370,14 +372,12 @@ int cda_kprobes_run(struct cda_arena *a, struct kprobe_ctx *ctx, struct cda_valu
 	return 0;
 }
 
-int cda_kprobes_want_symbols(struct cda_arena *a, struct ksyms *s, struct cda_error *err)
+int cda_kprobes_want_symbols(struct cda_arena *a, const struct kprobes *ps, struct ksyms *s,
+			     struct cda_error *err)
 {
-	struct probeset ps;
-	int ret = load_probes(a, &ps, err);
-
-	for (size_t i = 0; !ret && i < ps.n; i++) {
-		for (size_t k = 0; k < ps.p[i].nev; k++) {
-			const struct evidence *ev = &ps.p[i].ev[k];
+	for (size_t i = 0; i < ps->n; i++) {
+		for (size_t k = 0; k < ps->p[i].nev; k++) {
+			const struct evidence *ev = &ps->p[i].ev[k];
 
 			for (size_t j = 0; ev->kind == EV_SYMBOL && j < ev->n; j++)
 				if (cda_ksyms_want(a, s, ev->names[j]) < 0)
@@ -386,28 +386,25 @@ int cda_kprobes_want_symbols(struct cda_arena *a, struct ksyms *s, struct cda_er
 				return cda_fail(err, CDA_E_NOMEM, "out of memory");
 		}
 	}
-	return ret;
+	return 0;
 }
 
-int cda_kprobes_config_options(struct cda_arena *a, const char *const **out, struct cda_error *err)
+int cda_kprobes_config_options(struct cda_arena *a, const struct kprobes *ps,
+			       const char *const **out, struct cda_error *err)
 {
-	struct probeset ps;
 	const char **v;
 	size_t n = 0, cap = 0;
-	int ret = load_probes(a, &ps, err);
 
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < ps.n; i++)
-		for (size_t k = 0; k < ps.p[i].nev; k++)
-			cap += ps.p[i].ev[k].kind == EV_CONFIG;
+	for (size_t i = 0; i < ps->n; i++)
+		for (size_t k = 0; k < ps->p[i].nev; k++)
+			cap += ps->p[i].ev[k].kind == EV_CONFIG;
 	v = cda_arena_alloc(a, (cap + 1) * sizeof(*v));
 	if (!v)
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	for (size_t i = 0; i < ps.n; i++)
-		for (size_t k = 0; k < ps.p[i].nev; k++)
-			if (ps.p[i].ev[k].kind == EV_CONFIG)
-				v[n++] = ps.p[i].ev[k].names[0];
+	for (size_t i = 0; i < ps->n; i++)
+		for (size_t k = 0; k < ps->p[i].nev; k++)
+			if (ps->p[i].ev[k].kind == EV_CONFIG)
+				v[n++] = ps->p[i].ev[k].names[0];
 	v[n] = NULL;
 	*out = v;
 	return 0;
