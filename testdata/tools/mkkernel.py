@@ -25,7 +25,7 @@ PAGES = {None: 0, '4K': 1, '16K': 2, '64K': 3}
 # name: kernel shape. 'config' None means no IKCONFIG; 'flags_page' None leaves
 # the header's page-size bits at 0 (unspecified) so the config must say.
 BASE = dict(version='6.15.0', page='4K', flags_page='same', defines=[], config=None,
-            form='elf', damage=None, arch='arm64', sysmap=False)
+            form='elf', damage=None, arch='arm64', sysmap=False, uts=None, flags_symbol=False)
 
 REALM = ['HAVE_RSI', 'HAVE_RMEM']
 CFG_REALM = dict(DMA_RESTRICTED_POOL='y', SWIOTLB='y', RODATA_FULL_DEFAULT_ENABLED='y')
@@ -37,6 +37,11 @@ VARIANTS = {
     'realm-6.15-64k': dict(page='64K', defines=REALM, config=CFG_REALM),
     'realm-6.14.1-64k': dict(version='6.14.1', page='64K', defines=REALM, config=CFG_REALM),
     'realm-6.14.2-64k': dict(version='6.14.2', page='64K', defines=REALM, config=CFG_REALM),
+    # Debian's release is its ABI name; the banner names the upstream version
+    'debian-6.14.0-64k': dict(version='6.14.0-3-arm64', page='64K', defines=REALM,
+                              uts='#1 SMP Debian 6.14.2-1 (2025-04-20)', config=CFG_REALM),
+    # header unreadable: page size from the _kernel_flags_le_lo32 absolute symbol (image.h)
+    'flagsym-64k': dict(page='64K', defines=REALM + ['NO_MAGIC'], flags_symbol=True),
     'distro-6.14.0-64k': dict(version='6.14.0-15-generic', page='64K', defines=REALM, config=CFG_REALM),
     'norealm-6.12-64k': dict(version='6.12.9', page='64K', defines=['HAVE_RMEM'], config=CFG_REALM),
     'realm-helpers-4k': dict(defines=REALM + ['HAVE_GRANULE_HELPERS'], config=CFG_REALM),
@@ -108,6 +113,10 @@ def build_elf(a, v, tmp):
     flags = PAGES[flags_page] << 1 | (1 << 3)
     defs = [f'-D{d}' for d in v['defines']] + [f'-DKVER="{v["version"]}"',
                                                f'-DIMAGE_FLAGS={flags}']
+    if v['uts']:
+        defs.append(f'-DUTS_VERSION="{v["uts"]}"')
+    if v['flags_symbol']:  # arch/arm64/kernel/image.h DEFINE_IMAGE_LE64(_kernel_flags_le, ...)
+        defs.append(f'-Wl,--defsym=_kernel_flags_le_lo32={flags}')
     # Laid out and compiled from the top like kbuild does, so DWARF CU names
     # are the kernel's own (kernel/dma/swiotlb.c) whatever the build directory.
     layout = {'head.S': 'arch/arm64/kernel/head.S', 'kernel.c': 'init/version.c',

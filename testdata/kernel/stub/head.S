@@ -13,5 +13,9 @@ _text:
 	.quad	_kernel_size		/* image_size, from the linker script */
 	.quad	IMAGE_FLAGS		/* flags */
 	.quad	0, 0, 0			/* res2..res4 */
+#ifdef NO_MAGIC
+	.ascii	"none"			/* header damaged: page size must come from elsewhere */
+#else
 	.ascii	"ARM\x64"		/* magic */
+#endif
 	.long	0			/* res5 */

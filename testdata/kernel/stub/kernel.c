@@ -8,8 +8,12 @@
 
 #define USED __attribute__((used, noinline))
 
+#ifndef UTS_VERSION
+#define UTS_VERSION "#1 SMP"
+#endif
+
 const char linux_banner[] =
-	"Linux version " KVER " (stub@cca-dma-audit) (aarch64-linux-gnu-gcc) #1 SMP\n";
+	"Linux version " KVER " (stub@cca-dma-audit) (aarch64-linux-gnu-gcc) " UTS_VERSION "\n";
 
 #ifdef HAVE_RSI
 bool rsi_present;                                   /* arch/arm64/kernel/rsi.c */
