@@ -107,9 +107,6 @@ int cda_kconfig_load_file(struct cda_arena *a, const char *path, const char *con
 int cda_kconfig_from_ikconfig(struct cda_arena *a, const unsigned char *data, size_t len,
 			      const char *name, const char *const *want, struct kconfig *kc,
 			      struct cda_error *err);
-/* gunzip in memory, refusing output above max. */
-int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
-	       size_t *outlen);
 
 /* ---- debug info ---- */
 

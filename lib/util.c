@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "util.h"
 
@@ -145,4 +146,56 @@ char *cda_buf_take(struct cda_buf *b)
 	b->s = NULL;
 	b->n = b->cap = 0;
 	return s;
+}
+
+int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
+	       size_t *outlen)
+{
+	z_stream zs = { 0 };
+	size_t cap = 1u << 16;
+	unsigned char *buf = NULL;
+	int zr = Z_OK, ret = -CDA_E_FORMAT;
+
+	if (inflateInit2(&zs, 15 + 16) != Z_OK) /* 15 + 16: gzip header, not zlib */
+		return -CDA_E_NOMEM;
+	zs.next_in = (unsigned char *)in;
+	while (zr != Z_STREAM_END) {
+		size_t n = zs.total_out;
+
+		if (!buf || n == cap) {
+			unsigned char *nb;
+
+			if (buf)
+				cap *= 2;
+			if (cap > max + 1) /* +1: output of exactly max is fine */
+				cap = max + 1;
+			if (buf && n == cap)
+				goto out; /* larger than max */
+			if (!(nb = realloc(buf, cap))) {
+				ret = -CDA_E_NOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		/* Feed at most UINT_MAX at a time: z_stream counts are unsigned int. */
+		zs.avail_in = (unsigned)((len - (size_t)(zs.next_in - in)) > 0x40000000u
+					 ? 0x40000000u : len - (size_t)(zs.next_in - in));
+		zs.next_out = buf + n;
+		zs.avail_out = (unsigned)(cap - n);
+		zr = inflate(&zs, Z_NO_FLUSH);
+		if (zr == Z_BUF_ERROR && zs.avail_in == 0)
+			goto out; /* truncated */
+		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+			goto out;
+	}
+	if (zs.total_out > max)
+		goto out; /* the stream ended in the one byte of slack */
+	*out = buf;
+	*outlen = zs.total_out;
+	buf = NULL;
+	ret = 0;
+out:
+	inflateEnd(&zs);
+	free(buf);
+	return ret;
 }

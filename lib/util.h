@@ -19,6 +19,13 @@ int cda_fail(struct cda_error *err, int code, const char *fmt, ...)
  */
 int cda_read_file(const char *path, size_t max, char **buf, size_t *len, struct cda_error *err);
 
+/*
+ * gunzip in memory, refusing output above max bytes. Returns 0, -CDA_E_FORMAT
+ * (corrupt, truncated or too large) or -CDA_E_NOMEM; *out is malloc'd.
+ */
+int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
+	       size_t *outlen);
+
 /* Display name of an input path: "<stdin>" for "-". */
 const char *cda_display_path(const char *path);
 

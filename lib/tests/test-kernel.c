@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "kernel.h"
+#include "util.h"
 
 static void test_version(void **state)
 {
