@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel log loader. Lines are matched on the message text the kernel prints
+ * (DOMAIN.md §2), found anywhere in the line, so every prefix works: dmesg
+ * ("[    0.000000] "), dmesg -T ("[Sat Nov 21 10:00:00 2026] "), journalctl -k
+ * ("Nov 21 10:00:00 host kernel: "), syslog levels ("<6>") or none. The log is
+ * streamed; events keep a count and their first line numbers, not every line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lines.h"
+#include "runtime.h"
+#include "util.h"
+
+#define FIRST_LINES 5  /* line numbers kept per event */
+#define MAX_POOLS 64   /* restricted pools kept; more are counted */
+
+struct event {
+	uint64_t count, lines[FIRST_LINES];
+	uint64_t sum, max; /* pages leaked in total; the largest failed request */
+};
+
+enum ev_id {
+	EV_SWIOTLB_FULL, EV_DECRYPT_FAIL, EV_ENCRYPT_FAIL, EV_DMA_LEAK, EV_POOL_INIT_FAIL,
+	EV_POOL_HIGHMEM, EV_RSI_UNSUPPORTED, EV_MEM_ENCRYPT, EV_MALFORMED, EV_COUNT,
+};
+
+static const char *const ev_names[EV_COUNT] = {
+	"swiotlb_full", "decrypt_failures", "encrypt_failures", "dma_leaks",
+	"restricted_pool_init_failures", "restricted_pool_highmem", "rsi_unsupported",
+	"mem_encrypt_active", "malformed",
+};
+
+struct pool {
+	uint64_t base, size_mib, line;
+};
+
+struct dmesg {
+	struct event ev[EV_COUNT];
+	bool have_range, booted;
+	uint64_t start, end, range_line, ranges;
+	struct pool pools[MAX_POOLS];
+	size_t npools;
+	uint64_t pools_seen;
+	char rsi[32];
+	uint64_t rsi_line;
+	bool have_pkvm;
+	uint64_t pkvm_words[4], pkvm_line;
+};
+
+static void hit(struct event *e, uint64_t line, uint64_t add)
+{
+	if (e->count < FIRST_LINES)
+		e->lines[e->count] = line;
+	e->count++;
+	e->sum += add;
+	if (add > e->max)
+		e->max = add;
+}
+
+static const char *find(const char *s, size_t len, const char *needle)
+{
+	return memmem(s, len, needle, strlen(needle));
+}
+
+/* Parse a hex number ("0x" optional) at *p; false on no digits or overflow. */
+static bool hexnum(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	int nd = 0;
+
+	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; s < end; s++, nd++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+			: *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
+
+		if (d < 0)
+			break;
+		if (v >> 60)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*p = s;
+	*out = v;
+	return nd > 0;
+}
+
+static bool decnum(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+
+	if (s >= end || *s < '0' || *s > '9')
+		return false;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*p = s;
+	*out = v;
+	return true;
+}
+
+static bool lit(const char **p, const char *end, const char *want)
+{
+	size_t n = strlen(want);
+
+	if ((size_t)(end - *p) < n || memcmp(*p, want, n))
+		return false;
+	*p += n;
+	return true;
+}
+
+/* "software IO TLB: mapped [mem 0x...-0x...] (64MB)": end is exclusive (start + bytes). */
+static bool parse_range(struct dmesg *d, const char *p, const char *end, uint64_t line)
+{
+	uint64_t s, e;
+
+	if (!hexnum(&p, end, &s) || !lit(&p, end, "-") || !hexnum(&p, end, &e) ||
+	    !lit(&p, end, "]") || e <= s)
+		return false;
+	d->ranges++;
+	if (!d->have_range) { /* the first is the boot-time pool; later ones are re-inits */
+		d->have_range = true;
+		d->start = s;
+		d->end = e;
+		d->range_line = line;
+	}
+	return true;
+}
+
+/* "...created restricted DMA pool at 0x0000000050000000, size 64 MiB" */
+static bool parse_pool(struct dmesg *d, const char *p, const char *end, uint64_t line)
+{
+	uint64_t base, mib;
+
+	if (!hexnum(&p, end, &base) || !lit(&p, end, ", size ") || !decnum(&p, end, &mib) ||
+	    mib > (UINT64_MAX >> 20))
+		return false;
+	d->pools_seen++;
+	if (d->npools < MAX_POOLS)
+		d->pools[d->npools++] = (struct pool){ base, mib, line };
+	return true;
+}
+
+/* "hypervisor services detected (0x%08lx 0x%08lx 0x%08lx 0x%08lx)" printed a3..a0. */
+static bool parse_pkvm(struct dmesg *d, const char *p, const char *end, uint64_t line)
+{
+	uint64_t w[4];
+
+	for (int i = 0; i < 4; i++)
+		if (!hexnum(&p, end, &w[i]) || !lit(&p, end, i == 3 ? ")" : " "))
+			return false;
+	d->have_pkvm = true;
+	memcpy(d->pkvm_words, w, sizeof(w));
+	d->pkvm_line = line;
+	return true;
+}
+
+static void parse_line(struct dmesg *d, const char *s, size_t len, uint64_t line)
+{
+	const char *end = s + len, *p;
+	bool ok = true;
+	uint64_t n;
+
+	if ((p = find(s, len, "software IO TLB: mapped [mem "))) {
+		ok = parse_range(d, p + 29, end, line);
+	} else if ((p = find(s, len, "created restricted DMA pool at "))) {
+		ok = parse_pool(d, p + 31, end, line);
+	} else if ((p = find(s, len, "RME: Using RSI version "))) {
+		const char *v = p + 23, *ve = v;
+
+		while (ve < end && ve - v < (ptrdiff_t)sizeof(d->rsi) - 1 &&
+		       ((*ve >= '0' && *ve <= '9') || *ve == '.'))
+			ve++;
+		ok = ve > v;
+		if (ok) {
+			memcpy(d->rsi, v, (size_t)(ve - v));
+			d->rsi[ve - v] = '\0';
+			d->rsi_line = line;
+		}
+	} else if (find(s, len, "RME: RMM doesn't support RSI version")) {
+		hit(&d->ev[EV_RSI_UNSUPPORTED], line, 0);
+	} else if (find(s, len, "Memory encryption is active and system is using DMA bounce buffers")) {
+		hit(&d->ev[EV_MEM_ENCRYPT], line, 0);
+	} else if ((p = find(s, len, "swiotlb buffer is full (sz: "))) {
+		p += 28;
+		ok = decnum(&p, end, &n);
+		hit(&d->ev[EV_SWIOTLB_FULL], line, ok ? n : 0);
+	} else if ((p = find(s, len, "Failed to decrypt memory, ")) ||
+		   (p = find(s, len, "Failed to encrypt memory, "))) {
+		bool dec = p[10] == 'd';
+
+		p += 26;
+		ok = decnum(&p, end, &n) && lit(&p, end, " pages will be leaked");
+		hit(&d->ev[dec ? EV_DECRYPT_FAIL : EV_ENCRYPT_FAIL], line, ok ? n : 0);
+	} else if (find(s, len, "leaking DMA memory that can't be re-encrypted")) {
+		hit(&d->ev[EV_DMA_LEAK], line, 0);
+	} else if (find(s, len, "failed to initialise \"restricted-dma-pool\" memory node")) {
+		hit(&d->ev[EV_POOL_INIT_FAIL], line, 0);
+	} else if (find(s, len, "Restricted DMA pool must be accessible within the linear mapping")) {
+		hit(&d->ev[EV_POOL_HIGHMEM], line, 0);
+	} else if ((p = find(s, len, "hypervisor services detected ("))) {
+		ok = parse_pkvm(d, p + 30, end, line);
+	} else if (find(s, len, "Booting Linux on physical CPU") || find(s, len, "Linux version ")) {
+		d->booted = true;
+	}
+	if (!ok)
+		hit(&d->ev[EV_MALFORMED], line, 0);
+}
+
+static struct cda_value *event_value(struct cda_arena *a, const struct event *e, const char *sum_name,
+				     const char *max_name)
+{
+	struct cda_value *o = cda_v_obj(a), *l = cda_v_list(a);
+
+	if (!o || !l || cda_obj_set_u64(a, o, "count", e->count))
+		return NULL;
+	for (uint64_t i = 0; i < e->count && i < FIRST_LINES; i++)
+		if (cda_list_push(a, l, cda_v_u64(a, e->lines[i])))
+			return NULL;
+	if (cda_obj_set(a, o, "lines", l) || (sum_name && cda_obj_set_u64(a, o, sum_name, e->sum)) ||
+	    (max_name && cda_obj_set_u64(a, o, max_name, e->max)))
+		return NULL;
+	return o;
+}
+
+static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
+		 struct cda_value **out)
+{
+	struct cda_value *f = cda_v_obj(a), *pools = cda_v_list(a);
+
+	if (!f || !pools || cda_obj_set_u64(a, f, "lines", nlines) ||
+	    cda_obj_set_bool(a, f, "starts_at_boot", d->booted))
+		return -1;
+	if (d->have_range) {
+		struct cda_value *r = cda_v_obj(a);
+
+		if (!r || cda_obj_set_hex(a, r, "start", d->start) ||
+		    cda_obj_set_hex(a, r, "end", d->end) ||
+		    cda_obj_set_hex(a, r, "size", d->end - d->start) ||
+		    cda_obj_set_u64(a, r, "line", d->range_line) ||
+		    cda_obj_set_u64(a, r, "times_printed", d->ranges) ||
+		    cda_obj_set(a, f, "swiotlb", r))
+			return -1;
+	}
+	for (size_t i = 0; i < d->npools; i++) {
+		struct cda_value *p = cda_v_obj(a);
+
+		if (!p || cda_obj_set_hex(a, p, "base", d->pools[i].base) ||
+		    cda_obj_set_hex(a, p, "size", d->pools[i].size_mib << 20) ||
+		    cda_obj_set_u64(a, p, "size_mib", d->pools[i].size_mib) ||
+		    cda_obj_set_u64(a, p, "line", d->pools[i].line) || cda_list_push(a, pools, p))
+			return -1;
+	}
+	if (cda_obj_set(a, f, "restricted_pools", pools) ||
+	    cda_obj_set_u64(a, f, "restricted_pools_seen", d->pools_seen))
+		return -1;
+	/*
+	 * Whether the boot-time swiotlb line is there. Its absence means
+	 * something only if the log reaches back to boot; a rotated ring
+	 * buffer may simply have lost it.
+	 */
+	if (cda_obj_set(a, f, "swiotlb_mapped",
+			d->have_range || d->booted ? cda_v_bool(a, d->have_range)
+			: cda_v_unknown(a, "the log does not reach back to boot (no 'Booting Linux' "
+					"or 'Linux version' line), so the swiotlb line may have rotated out")))
+		return -1;
+	if (d->rsi[0]) {
+		struct cda_value *r = cda_v_obj(a);
+
+		if (!r || cda_obj_set_str(a, r, "version", d->rsi) ||
+		    cda_obj_set_u64(a, r, "line", d->rsi_line) || cda_obj_set(a, f, "rsi", r))
+			return -1;
+	}
+	/* A realm says so twice: the RSI version line and the bounce-buffer warning. */
+	if (cda_obj_set_bool(a, f, "realm", d->rsi[0] || d->ev[EV_MEM_ENCRYPT].count))
+		return -1;
+	if (d->have_pkvm) {
+		struct cda_value *p = cda_v_obj(a);
+		uint64_t bits = d->pkvm_words[3];
+
+		/* Bits 2-4: HYP_MEMINFO, MEM_SHARE, MEM_UNSHARE (pkvm_init_hyp_services()); 7: MMIO_GUARD. */
+		if (!p || cda_obj_set_hex(a, p, "features", bits) ||
+		    cda_obj_set_bool(a, p, "hyp_meminfo", bits >> 2 & 1) ||
+		    cda_obj_set_bool(a, p, "mem_share", bits >> 3 & 1) ||
+		    cda_obj_set_bool(a, p, "mem_unshare", bits >> 4 & 1) ||
+		    cda_obj_set_bool(a, p, "mmio_guard", bits >> 7 & 1) ||
+		    cda_obj_set_bool(a, p, "pkvm_services", (bits & 0x1c) != 0) ||
+		    cda_obj_set_u64(a, p, "line", d->pkvm_line) || cda_obj_set(a, f, "kvm", p))
+			return -1;
+	}
+	for (int i = 0; i < EV_COUNT; i++) {
+		bool leak = i == EV_DECRYPT_FAIL || i == EV_ENCRYPT_FAIL;
+		struct cda_value *e = event_value(a, &d->ev[i], leak ? "pages" : NULL,
+						  i == EV_SWIOTLB_FULL ? "largest_request" : NULL);
+
+		if (!e || cda_obj_set(a, f, ev_names[i], e))
+			return -1;
+	}
+	*out = f;
+	return 0;
+}
+
+int cda_dmesg_facts(struct cda_arena *a, const char *path, struct cda_value **out,
+		    struct cda_error *err)
+{
+	struct dmesg *d = calloc(1, sizeof(*d));
+	struct cda_lines lr;
+	const char *line;
+	size_t len;
+	bool cut;
+	int ret;
+
+	if (!d)
+		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	if ((ret = cda_lines_open(&lr, path, err))) {
+		free(d);
+		return ret;
+	}
+	while ((ret = cda_lines_next(&lr, &line, &len, &cut, err)) > 0)
+		parse_line(d, line, len, lr.lineno);
+	if (ret == 0 && build(a, d, lr.lineno, out))
+		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+	cda_lines_close(&lr);
+	free(d);
+	return ret;
+}

@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ftrace loader for the dma:* and swiotlb:* events (DOMAIN.md §5), streamed in
+ * constant memory. Each address an event carries is put in a group keyed by
+ * (event, device, field, highest set bit, pool it falls in, pool it falls in
+ * with that bit cleared); a group keeps a count, its first line numbers and
+ * its extent. The groups are what rules see: one finding per distinct
+ * problem, with a count, however long the trace.
+ *
+ * Why the highest bit is in the key: in a realm a shared buffer's DMA address
+ * carries BIT(ipa_bits - 1) (top fact 1). Without --ipa-bits that bit is only
+ * known once the whole trace has been read (the highest bit DMA addresses use
+ * and physical addresses never do), so each group remembers its highest bit and
+ * both pool matches, and the decision is taken at the end.
+ *
+ * The header before the event name ("comm-pid [cpu] flags ts: ") depends on
+ * the trace options, so a line is read from the first ": " after a digit (the
+ * timestamp's colon) onward. Non-dma events are counted; dma lines whose
+ * fields do not parse, cut lines and lines that are not trace lines at all
+ * are "malformed": counted, their first line numbers kept, never fatal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lines.h"
+#include "runtime.h"
+#include "util.h"
+
+#define FIRST_LINES 5
+#define MAX_GROUPS 4096  /* distinct (event, device, field, bit, pool) keys */
+#define MAX_ERRORS 256
+#define MAX_DEVICES 1024
+#define MAX_DEVNAME 128
+#define HASH_SLOTS 8192  /* power of two, > MAX_GROUPS */
+#define DMA_MAPPING_ERROR UINT64_MAX
+#define REGION_NONE (-1)
+#define MIN_SHARED_BIT 31 /* ipa_bits >= 32 */
+
+enum ev_kind { K_MAP, K_MAP_SG, K_ALLOC, K_ALLOC_SGT, K_BOUNCED, K_SG_ERR, K_ALLOC_ERR, K_COUNT_ONLY };
+
+static const struct ev_def {
+	const char *name;
+	enum ev_kind kind;
+} events[] = {
+	{ "dma_map_phys", K_MAP }, { "dma_map_page", K_MAP },
+	/* MMIO, not memory: no pool and no shared bit to check */
+	{ "dma_map_resource", K_COUNT_ONLY },
+	{ "dma_unmap_phys", K_COUNT_ONLY }, { "dma_unmap_page", K_COUNT_ONLY },
+	{ "dma_unmap_resource", K_COUNT_ONLY },
+	{ "dma_alloc", K_ALLOC }, { "dma_alloc_pages", K_ALLOC }, { "dma_alloc_sgt", K_ALLOC_SGT },
+	{ "dma_alloc_sgt_err", K_ALLOC_ERR },
+	{ "dma_free", K_COUNT_ONLY }, { "dma_free_pages", K_COUNT_ONLY },
+	{ "dma_free_sgt", K_COUNT_ONLY },
+	{ "dma_map_sg", K_MAP_SG }, { "dma_map_sg_err", K_SG_ERR }, { "dma_unmap_sg", K_COUNT_ONLY },
+	{ "dma_sync_single_for_cpu", K_COUNT_ONLY }, { "dma_sync_single_for_device", K_COUNT_ONLY },
+	{ "dma_sync_sg_for_cpu", K_COUNT_ONLY }, { "dma_sync_sg_for_device", K_COUNT_ONLY },
+	{ "swiotlb_bounced", K_BOUNCED },
+};
+#define NEVENTS (sizeof(events) / sizeof(events[0]))
+
+/* The address fields, and whether the address is what the device sees. */
+enum field { F_DMA_ADDR, F_DMA_ADDRS, F_PHYS_ADDR, F_PHYS_ADDRS, F_DEV_ADDR, F_SG_ERR_ADDRS };
+static const char *const field_names[] = {
+	"dma_addr", "dma_addrs", "phys_addr", "phys_addrs", "dev_addr", "dma_addrs",
+};
+static bool field_is_dma(enum field f)
+{
+	return f == F_DMA_ADDR || f == F_DMA_ADDRS;
+}
+
+struct lines_seen {
+	uint64_t count, lines[FIRST_LINES];
+	size_t nlines;
+};
+
+struct group {
+	uint8_t ev, field, hb;
+	int16_t reg_raw, reg_strip;
+	uint16_t dev;
+	struct lines_seen seen;
+	uint64_t min, end, or_bits, max_size, first_addr;
+};
+
+struct errgroup {
+	uint8_t ev;
+	uint16_t dev;
+	int64_t err; /* errno, or 0 for DMA_MAPPING_ERROR */
+	struct lines_seen seen;
+};
+
+struct trace {
+	const struct cda_trace_ctx *ctx;
+	uint64_t ev_count[NEVENTS];
+	uint64_t other_events, comments;
+	struct lines_seen malformed;
+	char devs[MAX_DEVICES][MAX_DEVNAME + 1];
+	size_t ndevs, last_dev;
+	struct lines_seen unchecked; /* events beyond the group/device limits */
+	struct group groups[MAX_GROUPS];
+	size_t ngroups;
+	int32_t slots[HASH_SLOTS];   /* group index + 1; 0 empty */
+	struct errgroup errs[MAX_ERRORS];
+	size_t nerrs;
+};
+
+/* Count one more; keep the first distinct line numbers (an sg list puts many on one line). */
+static void seen(struct lines_seen *s, uint64_t line)
+{
+	s->count++;
+	if (s->nlines < FIRST_LINES && (s->nlines == 0 || s->lines[s->nlines - 1] != line))
+		s->lines[s->nlines++] = line;
+}
+
+/* ---- number and field parsing ---- */
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Hex with optional 0x, up to end or a delimiter; false on no digits or > 64 bits. */
+static bool hex64(const char *s, const char *end, uint64_t *out, const char **next)
+{
+	uint64_t v = 0;
+	int d, nd = 0;
+
+	if (end - s > 2 && s[0] == '0' && s[1] == 'x')
+		s += 2;
+	for (; s < end && (d = hexval(*s)) >= 0; s++, nd++) {
+		if (v >> 60)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	*next = s;
+	return nd > 0;
+}
+
+static bool dec64(const char *s, const char *end, uint64_t *out, const char **next)
+{
+	uint64_t v = 0;
+	const char *b = s;
+
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	*next = s;
+	return s > b;
+}
+
+/* The value of " key=" in body: [*v, *vend). */
+static bool field(const char *body, const char *end, const char *key, size_t klen,
+		  const char **v, const char **vend)
+{
+	const char *p = memmem(body, (size_t)(end - body), key, klen);
+
+	if (!p)
+		return false;
+	*v = p + klen;
+	*vend = memchr(*v, ' ', (size_t)(end - *v));
+	if (!*vend)
+		*vend = end;
+	return true;
+}
+
+static bool field_hex(const char *body, const char *end, const char *key, size_t klen,
+		      uint64_t *out)
+{
+	const char *v, *ve, *n;
+
+	return field(body, end, key, klen, &v, &ve) && hex64(v, ve, out, &n) && n == ve;
+}
+
+static bool field_dec(const char *body, const char *end, const char *key, size_t klen,
+		      uint64_t *out)
+{
+	const char *v, *ve, *n;
+
+	return field(body, end, key, klen, &v, &ve) && dec64(v, ve, out, &n) && n == ve;
+}
+
+#define FIELD_HEX(b, e, k, o) field_hex(b, e, " " k "=", sizeof(" " k "=") - 1, o)
+#define FIELD_DEC(b, e, k, o) field_dec(b, e, " " k "=", sizeof(" " k "=") - 1, o)
+
+/* Array cursor over "{0x1,0x2}" (__print_array); "{}" is empty. */
+struct array {
+	const char *p, *end;
+};
+
+static bool array_open(const char *body, const char *end, const char *key, size_t klen,
+		       struct array *a)
+{
+	const char *v, *ve;
+
+	if (!field(body, end, key, klen, &v, &ve) || ve - v < 2 || v[0] != '{' || ve[-1] != '}')
+		return false;
+	a->p = v + 1;
+	a->end = ve - 1;
+	return true;
+}
+
+/* 1 with *out set, 0 at the end, -1 on a malformed element. */
+static int array_next(struct array *a, uint64_t *out)
+{
+	const char *n;
+
+	if (a->p >= a->end)
+		return 0;
+	if (!hex64(a->p, a->end, out, &n) || (n < a->end && *n != ','))
+		return -1;
+	a->p = n + (n < a->end);
+	return 1;
+}
+
+/* ---- groups ---- */
+
+static int region_of(const struct cda_trace_ctx *ctx, uint64_t addr, uint64_t size)
+{
+	uint64_t last = addr + (size ? size - 1 : 0);
+
+	if (last < addr)
+		return REGION_NONE;
+	for (size_t i = 0; i < ctx->npools; i++) {
+		const struct cda_trace_pool *p = &ctx->pools[i];
+
+		if (addr >= p->base && last - p->base < p->size)
+			return (int)i;
+	}
+	return REGION_NONE;
+}
+
+static int hibit(uint64_t x)
+{
+	return x ? 63 - __builtin_clzll(x) : 0;
+}
+
+static int device_index(struct trace *t, const char *name, size_t len)
+{
+	if (len > MAX_DEVNAME)
+		return -1;
+	if (t->ndevs && !strncmp(t->devs[t->last_dev], name, len) && !t->devs[t->last_dev][len])
+		return (int)t->last_dev;
+	for (size_t i = 0; i < t->ndevs; i++) {
+		if (!strncmp(t->devs[i], name, len) && !t->devs[i][len]) {
+			t->last_dev = i;
+			return (int)i;
+		}
+	}
+	if (t->ndevs == MAX_DEVICES)
+		return -1;
+	memcpy(t->devs[t->ndevs], name, len);
+	t->devs[t->ndevs][len] = '\0';
+	t->last_dev = t->ndevs;
+	return (int)t->ndevs++;
+}
+
+static void add_addr(struct trace *t, unsigned ev, int dev, enum field f, uint64_t addr,
+		     uint64_t size, uint64_t line)
+{
+	const struct cda_trace_ctx *ctx = t->ctx;
+	int hb = hibit(addr);
+	struct group key = { .ev = (uint8_t)ev, .field = (uint8_t)f, .hb = (uint8_t)hb,
+			     .dev = (uint16_t)dev, .reg_raw = REGION_NONE, .reg_strip = REGION_NONE };
+	uint64_t h = 1469598103934665603ull;
+	struct group *g;
+	size_t slot;
+
+	if (ctx->npools) {
+		key.reg_raw = (int16_t)region_of(ctx, addr, size);
+		if (key.reg_raw == REGION_NONE && hb >= MIN_SHARED_BIT)
+			key.reg_strip = (int16_t)region_of(ctx, addr & ~(1ull << hb), size);
+	}
+	h = (h ^ key.ev) * 1099511628211ull;
+	h = (h ^ key.field) * 1099511628211ull;
+	h = (h ^ key.hb) * 1099511628211ull;
+	h = (h ^ (uint16_t)key.reg_raw) * 1099511628211ull;
+	h = (h ^ (uint16_t)key.reg_strip) * 1099511628211ull;
+	h = (h ^ key.dev) * 1099511628211ull;
+	for (slot = h & (HASH_SLOTS - 1);; slot = (slot + 1) & (HASH_SLOTS - 1)) {
+		int32_t gi = t->slots[slot];
+
+		if (!gi)
+			break;
+		g = &t->groups[gi - 1];
+		if (g->ev == key.ev && g->field == key.field && g->hb == key.hb &&
+		    g->reg_raw == key.reg_raw && g->reg_strip == key.reg_strip && g->dev == key.dev)
+			goto found;
+	}
+	if (t->ngroups == MAX_GROUPS) {
+		seen(&t->unchecked, line);
+		return;
+	}
+	g = &t->groups[t->ngroups];
+	*g = key;
+	g->min = UINT64_MAX;
+	g->first_addr = addr;
+	t->slots[slot] = (int32_t)++t->ngroups;
+found:
+	seen(&g->seen, line);
+	if (addr < g->min)
+		g->min = addr;
+	if (addr + size > g->end && addr + size >= addr)
+		g->end = addr + size;
+	g->or_bits |= addr | size;
+	if (size > g->max_size)
+		g->max_size = size;
+}
+
+static void add_error(struct trace *t, unsigned ev, int dev, int64_t err, uint64_t line)
+{
+	struct errgroup *e = NULL;
+
+	for (size_t i = 0; i < t->nerrs; i++)
+		if (t->errs[i].ev == ev && t->errs[i].dev == dev && t->errs[i].err == err)
+			e = &t->errs[i];
+	if (!e) {
+		if (t->nerrs == MAX_ERRORS) {
+			seen(&t->unchecked, line);
+			return;
+		}
+		e = &t->errs[t->nerrs++];
+		*e = (struct errgroup){ .ev = (uint8_t)ev, .dev = (uint16_t)dev, .err = err };
+	}
+	seen(&e->seen, line);
+}
+
+/* ---- one line ---- */
+
+/*
+ * Addresses of an array field, paired with the sizes array when sized. The
+ * arrays are checked whole before anything is recorded, so a damaged line
+ * adds nothing but its malformed count.
+ */
+static bool add_array(struct trace *t, unsigned ev, int dev, enum field f, const char *body,
+		      const char *end, const char *key, size_t klen, bool sized, bool record,
+		      uint64_t line)
+{
+	struct array addrs, sizes;
+	uint64_t addr, size = 0;
+	int r;
+
+	if (!array_open(body, end, key, klen, &addrs) ||
+	    (sized && !array_open(body, end, " sizes=", 7, &sizes)))
+		return false;
+	while ((r = array_next(&addrs, &addr)) > 0) {
+		if (sized && array_next(&sizes, &size) <= 0)
+			return false;
+		if (record)
+			add_addr(t, ev, dev, f, addr, size, line);
+	}
+	return r == 0 && (!sized || array_next(&sizes, &size) == 0);
+}
+
+/* Check an array field, then record it: true if it was well formed. */
+#define ARRAY(key, f, sized) \
+	(add_array(t, ev, di, f, body, end, " " key "=", sizeof(" " key "=") - 1, sized, false, line) && \
+	 add_array(t, ev, di, f, body, end, " " key "=", sizeof(" " key "=") - 1, sized, true, line))
+
+static bool parse_event(struct trace *t, unsigned ev, const char *body, const char *end,
+			uint64_t line)
+{
+	const char *dev = body, *dev_end;
+	uint64_t addr, size, phys, err;
+	int di;
+
+	if (events[ev].kind == K_BOUNCED) {
+		if ((size_t)(end - body) < 10 || memcmp(body, "dev_name: ", 10))
+			return false;
+		dev += 10;
+	}
+	dev_end = memchr(dev, ' ', (size_t)(end - dev));
+	if (!dev_end || dev_end == dev)
+		return false;
+	if (events[ev].kind == K_COUNT_ONLY)
+		return true;
+	di = device_index(t, dev, (size_t)(dev_end - dev));
+	if (di < 0) {
+		seen(&t->unchecked, line);
+		return true;
+	}
+	body = dev_end;
+	switch (events[ev].kind) {
+	case K_MAP:
+		if (!FIELD_HEX(body, end, "dma_addr", &addr) || !FIELD_DEC(body, end, "size", &size) ||
+		    !FIELD_HEX(body, end, "phys_addr", &phys))
+			return false;
+		if (addr == DMA_MAPPING_ERROR) {
+			add_error(t, ev, di, 0, line);
+			return true;
+		}
+		add_addr(t, ev, di, F_DMA_ADDR, addr, size, line);
+		add_addr(t, ev, di, F_PHYS_ADDR, phys, size, line);
+		return true;
+	case K_MAP_SG:
+		if (!add_array(t, ev, di, F_PHYS_ADDRS, body, end, " phys_addrs=", 12, false, false, line))
+			return false;
+		return ARRAY("dma_addrs", F_DMA_ADDRS, true) && ARRAY("phys_addrs", F_PHYS_ADDRS, false);
+	case K_ALLOC:
+	case K_ALLOC_SGT:
+		if (!FIELD_HEX(body, end, "dma_addr", &addr) || !FIELD_DEC(body, end, "size", &size))
+			return false;
+		if (events[ev].kind == K_ALLOC_SGT &&
+		    !add_array(t, ev, di, F_PHYS_ADDRS, body, end, " phys_addrs=", 12, false, false, line))
+			return false;
+		if (addr == DMA_MAPPING_ERROR) {
+			add_error(t, ev, di, 0, line);
+			return true;
+		}
+		add_addr(t, ev, di, F_DMA_ADDR, addr, size, line);
+		return events[ev].kind == K_ALLOC || ARRAY("phys_addrs", F_PHYS_ADDRS, false);
+	case K_BOUNCED:
+		if (!FIELD_HEX(body, end, "dev_addr", &addr) || !FIELD_DEC(body, end, "size", &size))
+			return false;
+		add_addr(t, ev, di, F_DEV_ADDR, addr, size, line);
+		return true;
+	case K_SG_ERR: {
+		const char *v, *ve, *n;
+		bool neg;
+
+		/* err=%d is negative; the "dma_addrs" array holds physical addresses. */
+		if (!field(body, end, " err=", 5, &v, &ve))
+			return false;
+		neg = v < ve && *v == '-';
+		if (!dec64(v + neg, ve, &err, &n) || n != ve || err > INT32_MAX ||
+		    !ARRAY("dma_addrs", F_SG_ERR_ADDRS, false))
+			return false;
+		add_error(t, ev, di, neg ? -(int64_t)err : (int64_t)err, line);
+		return true;
+	}
+	case K_ALLOC_ERR:
+		add_error(t, ev, di, -12, line); /* the allocation failed: no memory (-ENOMEM) */
+		return true;
+	case K_COUNT_ONLY:
+		break;
+	}
+	return true;
+}
+
+static int event_index(const char *name, size_t len)
+{
+	if (len < 8 || (memcmp(name, "dma_", 4) && memcmp(name, "swiotlb_", 8)))
+		return -1;
+	for (size_t i = 0; i < NEVENTS; i++)
+		if (strlen(events[i].name) == len && !memcmp(events[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+static void parse_line(struct trace *t, const char *s, size_t len, bool cut, uint64_t line)
+{
+	const char *end = s + len, *p = s, *name, *name_end;
+	int ev;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	/* comments, and the "cpus=N" / "version = 6" lines trace-cmd report starts with */
+	if (p == end || *p == '#' || (end - p > 5 && !memcmp(p, "cpus=", 5)) ||
+	    (end - p > 10 && !memcmp(p, "version = ", 10))) {
+		t->comments++;
+		return;
+	}
+	if (cut)
+		goto bad;
+	/* The timestamp's colon: ": " right after a digit. */
+	for (;;) {
+		p = memchr(p, ':', (size_t)(end - p));
+		if (!p || end - p < 3)
+			goto bad;
+		if (p[1] == ' ' && p > s && p[-1] >= '0' && p[-1] <= '9')
+			break;
+		p++;
+	}
+	name = p + 2;
+	name_end = memchr(name, ':', (size_t)(end - name));
+	if (!name_end || name_end == name)
+		goto bad;
+	ev = event_index(name, (size_t)(name_end - name));
+	if (ev < 0) {
+		t->other_events++;
+		return;
+	}
+	t->ev_count[ev]++;
+	/* The body, after "name:" and its padding (trace-cmd aligns it with spaces). */
+	p = name_end + 1;
+	while (p < end && *p == ' ')
+		p++;
+	if (p == name_end + 1 || p == end || !parse_event(t, (unsigned)ev, p, end, line))
+		goto bad;
+	return;
+bad:
+	seen(&t->malformed, line);
+}
+
+/* ---- facts ---- */
+
+struct bit {
+	int index;          /* -1 unknown */
+	const char *source; /* "option" or "inferred" */
+	const char *why;    /* how it was inferred, or why it is unknown */
+};
+
+/*
+ * The realm's shared bit. Given: BIT(ipa_bits - 1). Otherwise the highest bit
+ * device-visible addresses use, when no physical address reaches it (a shared
+ * alias lies above all of the IPA space's RAM), or when clearing it puts the
+ * addresses into a known pool.
+ */
+static struct bit find_bit(struct cda_arena *a, const struct trace *t)
+{
+	int hdma = -1, hphys = -1, hpool = -1;
+
+	if (t->ctx->ipa_bits)
+		return (struct bit){ (int)t->ctx->ipa_bits - 1, "option",
+				     "--ipa-bits" };
+	for (size_t i = 0; i < t->ngroups; i++) {
+		const struct group *g = &t->groups[i];
+
+		if (field_is_dma(g->field) && g->hb > hdma && g->min != 0)
+			hdma = g->hb;
+		if (!field_is_dma(g->field) && g->hb > hphys)
+			hphys = g->hb;
+		if (field_is_dma(g->field) && g->reg_raw == REGION_NONE && g->reg_strip != REGION_NONE &&
+		    g->hb > hpool)
+			hpool = g->hb;
+	}
+	if (hdma >= MIN_SHARED_BIT && hphys >= 0 && hdma > hphys)
+		return (struct bit){ hdma, "inferred",
+			cda_arena_printf(a, "DMA addresses use bit %d, which no physical address in the "
+					 "trace reaches (ipa_bits %d)", hdma, hdma + 1) };
+	if (hdma >= MIN_SHARED_BIT && hpool == hdma)
+		return (struct bit){ hdma, "inferred",
+			cda_arena_printf(a, "with bit %d cleared, DMA addresses fall in a known pool "
+					 "(ipa_bits %d)", hdma, hdma + 1) };
+	return (struct bit){ -1, NULL,
+		"no --ipa-bits, and the trace does not show the shared bit: no DMA address uses a "
+		"bit (31 or above) that physical addresses never reach" };
+}
+
+static struct cda_value *lines_value(struct cda_arena *a, const struct lines_seen *s)
+{
+	struct cda_value *l = cda_v_list(a);
+
+	for (size_t i = 0; l && i < s->nlines; i++)
+		if (cda_list_push(a, l, cda_v_u64(a, s->lines[i])))
+			return NULL;
+	return l;
+}
+
+static struct cda_value *seen_value(struct cda_arena *a, const struct lines_seen *s)
+{
+	struct cda_value *o = cda_v_obj(a);
+
+	if (!o || cda_obj_set_u64(a, o, "count", s->count) ||
+	    cda_obj_set(a, o, "lines", lines_value(a, s)))
+		return NULL;
+	return o;
+}
+
+static const char *kind_name(enum ev_kind k)
+{
+	switch (k) {
+	case K_MAP:
+	case K_MAP_SG:
+		return "map";
+	case K_ALLOC:
+	case K_ALLOC_SGT:
+		return "alloc";
+	case K_BOUNCED:
+		return "bounced";
+	default:
+		return "error";
+	}
+}
+
+static int group_facts(struct cda_arena *a, const struct trace *t, const struct group *g,
+		       const struct bit *bit, struct cda_value *list)
+{
+	const struct cda_trace_ctx *ctx = t->ctx;
+	struct cda_value *o = cda_v_obj(a);
+	bool dma = field_is_dma(g->field), has_bit = bit->index >= 0 && g->hb == bit->index;
+	uint64_t strip = has_bit ? 1ull << bit->index : 0;
+	int region = has_bit ? g->reg_strip : g->reg_raw;
+	struct cda_value *shared, *in_pool;
+
+	if (!o)
+		return -1;
+	/*
+	 * Without the bit, an address that lies in a pool as it is still has an
+	 * answer: pools are RAM in the protected half of the IPA space, below the
+	 * shared bit, so such an address cannot carry it.
+	 */
+	shared = bit->index >= 0 || g->reg_raw != REGION_NONE ? cda_v_bool(a, has_bit)
+							      : cda_v_unknown(a, bit->why);
+	if (!ctx->npools)
+		in_pool = cda_v_unknown(a, "no pool addresses known: give the boot log (--dmesg), or "
+				       "with audit the device tree, so the tool knows where the pools are");
+	else if (region != REGION_NONE || bit->index >= 0 || g->reg_strip == REGION_NONE)
+		in_pool = cda_v_bool(a, region != REGION_NONE);
+	else
+		in_pool = cda_v_unknown(a, bit->why);
+	if (cda_obj_set_str(a, o, "event", events[g->ev].name) ||
+	    cda_obj_set_str(a, o, "kind", kind_name(events[g->ev].kind)) ||
+	    cda_obj_set_str(a, o, "field", field_names[g->field]) ||
+	    cda_obj_set_str(a, o, "address_kind", dma ? "dma" : "phys") ||
+	    cda_obj_set_str(a, o, "device", t->devs[g->dev]) ||
+	    cda_obj_set_u64(a, o, "count", g->seen.count) ||
+	    cda_obj_set(a, o, "lines", lines_value(a, &g->seen)) ||
+	    cda_obj_set_hex(a, o, "first_address", g->first_addr) ||
+	    cda_obj_set_hex(a, o, "min", g->min - strip) ||
+	    cda_obj_set_hex(a, o, "end", g->end - strip) ||
+	    cda_obj_set_hex(a, o, "max_size", g->max_size) ||
+	    /* the largest power of two dividing every address and size */
+	    cda_obj_set_hex(a, o, "alignment", (g->or_bits & ~strip) & -(g->or_bits & ~strip)) ||
+	    cda_obj_set(a, o, "shared_bit", shared) ||
+	    cda_obj_set(a, o, "in_pool", in_pool) ||
+	    (region != REGION_NONE && cda_obj_set_str(a, o, "pool", ctx->pools[region].name)) ||
+	    cda_list_push(a, list, o))
+		return -1;
+	return 0;
+}
+
+static int build(struct cda_arena *a, const struct trace *t, uint64_t nlines, uint64_t bytes,
+		 struct cda_value **out)
+{
+	const struct cda_trace_ctx *ctx = t->ctx;
+	struct cda_value *f = cda_v_obj(a), *counts = cda_v_obj(a), *groups = cda_v_list(a);
+	struct cda_value *errs = cda_v_list(a), *pools = cda_v_list(a), *bitv;
+	struct bit bit = find_bit(a, t);
+	uint64_t total = 0;
+
+	if (!f || !counts || !groups || !errs || !pools || !bit.why)
+		return -1;
+	for (size_t i = 0; i < NEVENTS; i++) {
+		total += t->ev_count[i];
+		if (t->ev_count[i] && cda_obj_set_u64(a, counts, events[i].name, t->ev_count[i]))
+			return -1;
+	}
+	if (bit.index >= 0) {
+		bitv = cda_v_obj(a);
+		if (!bitv || cda_obj_set_hex(a, bitv, "value", 1ull << bit.index) ||
+		    cda_obj_set_u64(a, bitv, "ipa_bits", (uint64_t)bit.index + 1) ||
+		    cda_obj_set_str(a, bitv, "source", bit.source) ||
+		    cda_obj_set_str(a, bitv, "reason", bit.why))
+			return -1;
+	} else if (!(bitv = cda_v_unknown(a, bit.why))) {
+		return -1;
+	}
+	for (size_t i = 0; i < ctx->npools; i++) {
+		struct cda_value *p = cda_v_obj(a);
+
+		if (!p || cda_obj_set_str(a, p, "name", ctx->pools[i].name) ||
+		    cda_obj_set_str(a, p, "source", ctx->pools[i].source) ||
+		    cda_obj_set_hex(a, p, "base", ctx->pools[i].base) ||
+		    cda_obj_set_hex(a, p, "size", ctx->pools[i].size) || cda_list_push(a, pools, p))
+			return -1;
+	}
+	for (size_t i = 0; i < t->ngroups; i++)
+		if (group_facts(a, t, &t->groups[i], &bit, groups))
+			return -1;
+	for (size_t i = 0; i < t->nerrs; i++) {
+		const struct errgroup *e = &t->errs[i];
+		struct cda_value *o = seen_value(a, &e->seen);
+
+		if (!o || cda_obj_set_str(a, o, "event", events[e->ev].name) ||
+		    cda_obj_set_str(a, o, "device", t->devs[e->dev]) ||
+		    cda_obj_set_str(a, o, "error", e->err ? cda_arena_printf(a, "%lld", (long long)e->err)
+						   : "DMA_MAPPING_ERROR") ||
+		    cda_list_push(a, errs, o))
+			return -1;
+	}
+	if (cda_obj_set_u64(a, f, "lines", nlines) || cda_obj_set_u64(a, f, "bytes", bytes) ||
+	    cda_obj_set_u64(a, f, "events", total) || cda_obj_set(a, f, "event_counts", counts) ||
+	    cda_obj_set_u64(a, f, "other_events", t->other_events) ||
+	    cda_obj_set(a, f, "malformed", seen_value(a, &t->malformed)) ||
+	    cda_obj_set(a, f, "unchecked", seen_value(a, &t->unchecked)) ||
+	    cda_obj_set(a, f, "shared_bit", bitv) || cda_obj_set(a, f, "pools", pools) ||
+	    cda_obj_set(a, f, "groups", groups) || cda_obj_set(a, f, "errors", errs))
+		return -1;
+	*out = f;
+	return 0;
+}
+
+int cda_trace_facts(struct cda_arena *a, const char *path, const struct cda_trace_ctx *ctx,
+		    struct cda_value **out, struct cda_error *err)
+{
+	struct trace *t = calloc(1, sizeof(*t));
+	struct cda_lines lr;
+	const char *line;
+	size_t len;
+	bool cut;
+	int ret;
+
+	if (!t)
+		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	t->ctx = ctx;
+	if ((ret = cda_lines_open(&lr, path, err))) {
+		free(t);
+		return ret;
+	}
+	while ((ret = cda_lines_next(&lr, &line, &len, &cut, err)) > 0)
+		parse_line(t, line, len, cut, lr.lineno);
+	if (ret == 0 && build(a, t, lr.lineno, lr.bytes, out))
+		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+	cda_lines_close(&lr);
+	free(t);
+	return ret;
+}
