@@ -34,6 +34,8 @@ struct options {
 	struct { const char *id; bool on; } toggles[MAX_LIST];
 	size_t ntoggles;
 	struct cda_kernel_opts kernel;
+	/* inputs: from the command's argument or --dtb/--kernel/--swiotlb/--dmesg/--trace */
+	const char *dtb, *kernel_path, *swiotlb, *dmesg, *trace;
 };
 
 struct command {
@@ -53,14 +55,27 @@ static const char usage_text[] =
 	"                        input, or a /proc/device-tree style directory copy\n"
 	"  vmlinux FILE          audit a guest kernel: vmlinux ELF, arm64 Image, a gzip,\n"
 	"                        xz, bzip2 or zstd compressed one, or an EFI zboot vmlinuz\n"
+	"  swiotlb PATH          audit a copy of /sys/kernel/debug/swiotlb: a directory,\n"
+	"                        a tar archive, or the output of grep -r . on it\n"
+	"  trace FILE|-          audit an ftrace text of the dma:* and swiotlb:* events\n"
+	"  audit                 audit every input given with the options below at once,\n"
+	"                        with the rules that need two of them\n"
 	"  rules [ID]            list the rule set, or explain one rule\n"
+	"\n"
+	"inputs (any command but rules; audit needs at least one):\n"
+	"  --dtb FILE|DIR|-      guest device tree, as for the dtb command\n"
+	"  --kernel FILE         guest kernel image, as for the vmlinux command\n"
+	"  --swiotlb PATH        swiotlb debugfs copy, as for the swiotlb command\n"
+	"  --dmesg FILE|-        the guest's kernel log (dmesg, dmesg -T, journalctl -k)\n"
+	"  --trace FILE|-        ftrace text, as for the trace command\n"
 	"\n"
 	"options:\n"
 	"  --host-granule SIZE   host page size: 4K, 16K or 64K (default 64K, the\n"
 	"                        strictest host; shared memory must be aligned to it)\n"
 	"  --platform P          cca, pkvm or auto (default auto: rules that need the\n"
 	"                        platform are indeterminate)\n"
-	"  --ipa-bits N          realm IPA width, 32..52 (kept as the fact host.ipa_bits)\n"
+	"  --ipa-bits N          realm IPA width, 32..52: shared DMA addresses carry\n"
+	"                        bit N-1 (without it, trace rules infer the bit)\n"
 	"  --config FILE         vmlinux: the kernel's .config (plain or gzip'd), used\n"
 	"                        instead of an embedded IKCONFIG\n"
 	"  --system-map FILE     vmlinux: System.map or /proc/kallsyms, for images\n"
@@ -188,8 +203,57 @@ static int cmd_rules(struct options *o, int argc, char **argv)
 typedef int (*loader)(struct cda_audit *au, const struct options *o, const char *path,
 		      struct cda_error *err);
 
-/* Shared by the single-input commands: load one input, then facts or findings. */
-static int run_audit(struct options *o, const char *command, loader load, const char *path)
+static int load_dt(struct cda_audit *au, const struct options *o, const char *path,
+		   struct cda_error *err)
+{
+	(void)o;
+	return cda_audit_load_dt(au, path, err);
+}
+
+static int load_kernel(struct cda_audit *au, const struct options *o, const char *path,
+		       struct cda_error *err)
+{
+	return cda_audit_load_kernel(au, path, &o->kernel, err);
+}
+
+static int load_swiotlb(struct cda_audit *au, const struct options *o, const char *path,
+			struct cda_error *err)
+{
+	(void)o;
+	return cda_audit_load_swiotlb(au, path, err);
+}
+
+static int load_dmesg(struct cda_audit *au, const struct options *o, const char *path,
+		      struct cda_error *err)
+{
+	(void)o;
+	return cda_audit_load_dmesg(au, path, err);
+}
+
+static int load_trace(struct cda_audit *au, const struct options *o, const char *path,
+		      struct cda_error *err)
+{
+	(void)o;
+	return cda_audit_load_trace(au, path, err);
+}
+
+/* Load every input given; the trace last, because it is checked against the pools the others name. */
+static int load_inputs(struct cda_audit *au, const struct options *o, struct cda_error *err)
+{
+	const struct { const char *path; loader load; } in[] = {
+		{ o->dtb, load_dt }, { o->kernel_path, load_kernel }, { o->swiotlb, load_swiotlb },
+		{ o->dmesg, load_dmesg }, { o->trace, load_trace },
+	};
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]) && !ret; i++)
+		if (in[i].path)
+			ret = in[i].load(au, o, in[i].path, err);
+	return ret;
+}
+
+/* Shared by every audit command: load the inputs, then print facts or findings. */
+static int run_audit(struct options *o, const char *command)
 {
 	struct cda_report_opts ro = {
 		.format = o->format, .fail_on = o->fail_on, .quiet = o->quiet,
@@ -208,7 +272,7 @@ static int run_audit(struct options *o, const char *command, loader load, const 
 		ret = fail(o, EXIT_INCOMPLETE, "out of memory");
 		goto out;
 	}
-	if (cda_audit_set_host(au, &o->host, &err) || load(au, o, path, &err)) {
+	if (cda_audit_set_host(au, &o->host, &err) || load_inputs(au, o, &err)) {
 		ret = fail(o, status_of(&err), err.msg);
 		goto out;
 	}
@@ -232,34 +296,60 @@ out:
 	return ret;
 }
 
-static int load_dt(struct cda_audit *au, const struct options *o, const char *path,
-		   struct cda_error *err)
+/* The command's own argument fills the input its option would; both at once is an error. */
+static int run_with(struct options *o, const char *command, const char **slot, const char *opt,
+		    const char *path)
 {
-	(void)o;
-	return cda_audit_load_dt(au, path, err);
-}
+	char msg[256];
 
-static int load_kernel(struct cda_audit *au, const struct options *o, const char *path,
-		       struct cda_error *err)
-{
-	return cda_audit_load_kernel(au, path, &o->kernel, err);
+	if (*slot) {
+		snprintf(msg, sizeof(msg), "%s: %s given twice (argument and option)", command, opt);
+		return fail(o, EXIT_USAGE, msg);
+	}
+	*slot = path;
+	return run_audit(o, command);
 }
 
 static int cmd_dtb(struct options *o, int argc, char **argv)
 {
 	(void)argc;
-	return run_audit(o, "dtb", load_dt, argv[0]);
+	return run_with(o, "dtb", &o->dtb, "--dtb", argv[0]);
 }
 
 static int cmd_vmlinux(struct options *o, int argc, char **argv)
 {
 	(void)argc;
-	return run_audit(o, "vmlinux", load_kernel, argv[0]);
+	return run_with(o, "vmlinux", &o->kernel_path, "--kernel", argv[0]);
+}
+
+static int cmd_swiotlb(struct options *o, int argc, char **argv)
+{
+	(void)argc;
+	return run_with(o, "swiotlb", &o->swiotlb, "--swiotlb", argv[0]);
+}
+
+static int cmd_trace(struct options *o, int argc, char **argv)
+{
+	(void)argc;
+	return run_with(o, "trace", &o->trace, "--trace", argv[0]);
+}
+
+static int cmd_audit(struct options *o, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!o->dtb && !o->kernel_path && !o->swiotlb && !o->dmesg && !o->trace)
+		return fail(o, EXIT_USAGE,
+			    "audit: no input (give --dtb, --kernel, --swiotlb, --dmesg or --trace)");
+	return run_audit(o, "audit");
 }
 
 static const struct command commands[] = {
 	{ "dtb", "FILE|DIR|-", 1, 1, cmd_dtb },
 	{ "vmlinux", "FILE", 1, 1, cmd_vmlinux },
+	{ "swiotlb", "PATH", 1, 1, cmd_swiotlb },
+	{ "trace", "FILE|-", 1, 1, cmd_trace },
+	{ "audit", "", 0, 0, cmd_audit },
 	{ "rules", "[ID]", 0, 1, cmd_rules },
 };
 
@@ -281,7 +371,8 @@ static int parse_granule(const char *s, uint64_t *out)
 enum {
 	OPT_HOST_GRANULE = 256, OPT_PLATFORM, OPT_IPA_BITS, OPT_FORMAT, OPT_FAIL_ON,
 	OPT_FAIL_ON_INDET, OPT_RULES, OPT_ENABLE, OPT_DISABLE, OPT_FACTS, OPT_COLOR,
-	OPT_CONFIG, OPT_SYSTEM_MAP, OPT_NO_BTF,
+	OPT_CONFIG, OPT_SYSTEM_MAP, OPT_NO_BTF, OPT_DTB, OPT_KERNEL, OPT_SWIOTLB, OPT_DMESG,
+	OPT_TRACE,
 };
 
 static const struct option long_opts[] = {
@@ -291,6 +382,11 @@ static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "system-map", required_argument, NULL, OPT_SYSTEM_MAP },
 	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
+	{ "dtb", required_argument, NULL, OPT_DTB },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "swiotlb", required_argument, NULL, OPT_SWIOTLB },
+	{ "dmesg", required_argument, NULL, OPT_DMESG },
+	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -369,6 +465,22 @@ static int parse_options(struct options *o, int argc, char **argv, char *msg, si
 		case OPT_NO_BTF:
 			o->kernel.no_btf = true;
 			break;
+		case OPT_DTB:
+		case OPT_KERNEL:
+		case OPT_SWIOTLB:
+		case OPT_DMESG:
+		case OPT_TRACE: {
+			const char **slot = c == OPT_DTB ? &o->dtb : c == OPT_KERNEL ? &o->kernel_path
+					    : c == OPT_SWIOTLB ? &o->swiotlb : c == OPT_DMESG ? &o->dmesg
+					    : &o->trace;
+
+			if (*slot) {
+				snprintf(msg, msglen, "%s given twice", argv[optind - 1]);
+				return EXIT_USAGE;
+			}
+			*slot = arg;
+			break;
+		}
 		case OPT_FAIL_ON:
 			sev = cda_severity_parse(arg);
 			if (sev < 0) {

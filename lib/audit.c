@@ -5,6 +5,7 @@
 #include "audit.h"
 #include "dt.h"
 #include "kernel.h"
+#include "runtime.h"
 #include "util.h"
 
 struct cda_audit *cda_audit_new(void)
@@ -135,4 +136,136 @@ int cda_audit_load_kernel(struct cda_audit *au, const char *path,
 	if (cda_obj_set(au->arena, au->facts, "kernel", k))
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
 	return 0;
+}
+
+/* Everything the runtime loaders add goes through here: one input per kind. */
+static int add_facts(struct cda_audit *au, const char *kind, const char *path,
+		     const char *format, struct cda_value *v, struct cda_error *err)
+{
+	int ret = cda_audit_add_input(au, kind, path, format, err);
+
+	if (ret)
+		return ret;
+	if (cda_obj_set(au->arena, au->facts, kind, v))
+		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	return 0;
+}
+
+static int only_one(struct cda_audit *au, const char *kind, const char *what, const char *path,
+		    struct cda_error *err)
+{
+	if (cda_obj_get(au->facts, kind))
+		return cda_fail(err, CDA_E_USAGE, "%s: only one %s per audit",
+				cda_display_path(path), what);
+	return 0;
+}
+
+int cda_audit_load_swiotlb(struct cda_audit *au, const char *path, struct cda_error *err)
+{
+	struct cda_value *v;
+	const char *format;
+	int ret;
+
+	if ((ret = only_one(au, "swiotlb", "swiotlb dump", path, err)) ||
+	    (ret = cda_swiotlb_facts(au->arena, path, &v, &format, err)))
+		return ret;
+	return add_facts(au, "swiotlb", path, format, v, err);
+}
+
+int cda_audit_load_dmesg(struct cda_audit *au, const char *path, struct cda_error *err)
+{
+	struct cda_value *v;
+	int ret;
+
+	if ((ret = only_one(au, "dmesg", "boot log", path, err)) ||
+	    (ret = cda_dmesg_facts(au->arena, path, &v, err)))
+		return ret;
+	return add_facts(au, "dmesg", path, "text", v, err);
+}
+
+static uint64_t u64_at(const struct cda_value *o, const char *key, bool *ok)
+{
+	const struct cda_value *v = cda_obj_get(o, key);
+
+	if (!v || v->type != CDA_T_U64) {
+		*ok = false;
+		return 0;
+	}
+	return v->u;
+}
+
+static bool is_true(const struct cda_value *o, const char *key)
+{
+	const struct cda_value *v = cda_obj_get(o, key);
+
+	return v && v->type == CDA_T_BOOL && v->b;
+}
+
+/*
+ * The pools a trace's DMA addresses may lie in, from the facts already loaded:
+ * the boot log's default swiotlb range, the device tree's static restricted
+ * and shared-dma pools (named by node path), then the boot log's restricted
+ * pools that no DT pool already covers. At most max.
+ */
+static size_t known_pools(const struct cda_audit *au, struct cda_trace_pool *p, size_t max)
+{
+	const struct cda_value *range = cda_obj_path(au->facts, "dmesg.swiotlb");
+	const struct cda_value *dt = cda_obj_path(au->facts, "dt.pools");
+	const struct cda_value *rp = cda_obj_path(au->facts, "dmesg.restricted_pools");
+	size_t n = 0;
+	bool ok = true;
+
+	if (range) {
+		uint64_t start = u64_at(range, "start", &ok), end = u64_at(range, "end", &ok);
+
+		if (ok && end > start)
+			p[n++] = (struct cda_trace_pool){ "swiotlb", "dmesg", start, end - start };
+	}
+	for (size_t i = 0; dt && dt->type == CDA_T_LIST && i < dt->list.n && n < max; i++) {
+		const struct cda_value *d = dt->list.items[i], *path = cda_obj_get(d, "path");
+		uint64_t base, size;
+
+		ok = true;
+		base = u64_at(d, "base", &ok);
+		size = u64_at(d, "size", &ok);
+		if (ok && size && path && path->type == CDA_T_STR && is_true(d, "available") &&
+		    is_true(d, "static") && (is_true(d, "restricted") || is_true(d, "shared_dma")))
+			p[n++] = (struct cda_trace_pool){ path->s, "dt", base, size };
+	}
+	for (size_t i = 0; rp && rp->type == CDA_T_LIST && i < rp->list.n && n < max; i++) {
+		const struct cda_value *d = rp->list.items[i];
+		uint64_t base, size;
+		bool covered = false;
+
+		ok = true;
+		base = u64_at(d, "base", &ok);
+		size = u64_at(d, "size", &ok);
+		for (size_t j = 0; j < n; j++)
+			covered |= p[j].base == base;
+		if (ok && size && !covered)
+			p[n++] = (struct cda_trace_pool){
+				cda_arena_printf(au->arena, "restricted pool (boot log line %llu)",
+						 (unsigned long long)u64_at(d, "line", &ok)), "dmesg", base, size };
+	}
+	return n;
+}
+
+int cda_audit_load_trace(struct cda_audit *au, const char *path, struct cda_error *err)
+{
+	struct cda_trace_pool pools[64];
+	struct cda_trace_ctx ctx = { .pools = pools };
+	const struct cda_value *bits = cda_obj_path(au->facts, "host.ipa_bits");
+	struct cda_value *v;
+	int ret;
+
+	if ((ret = only_one(au, "trace", "trace", path, err)))
+		return ret;
+	ctx.npools = known_pools(au, pools, sizeof(pools) / sizeof(pools[0]));
+	for (size_t i = 0; i < ctx.npools; i++)
+		if (!pools[i].name)
+			return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	ctx.ipa_bits = bits && bits->type == CDA_T_U64 ? (unsigned)bits->u : 0;
+	if ((ret = cda_trace_facts(au->arena, path, &ctx, &v, err)))
+		return ret;
+	return add_facts(au, "trace", path, "ftrace", v, err);
 }

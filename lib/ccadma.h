@@ -95,6 +95,32 @@ struct cda_kernel_opts {
 int cda_audit_load_kernel(struct cda_audit *au, const char *path,
 			  const struct cda_kernel_opts *opts, struct cda_error *err);
 
+/*
+ * Load a copy of /sys/kernel/debug/swiotlb: a directory, a tar archive (plain
+ * or gzip'd), or the text of `grep -r . /sys/kernel/debug/swiotlb`. Fills the
+ * "swiotlb" facts: the default pool and every restricted pool directory, also
+ * those at the debugfs root. Errors: -CDA_E_IO, -CDA_E_FORMAT (no swiotlb
+ * files, bad value, truncated or corrupt archive), -CDA_E_NOMEM.
+ */
+int cda_audit_load_swiotlb(struct cda_audit *au, const char *path, struct cda_error *err);
+
+/*
+ * Load a kernel log (dmesg, dmesg -T, journalctl -k; "-" for standard input).
+ * Fills the "dmesg" facts. Damaged lines are counted, not fatal.
+ * Errors: -CDA_E_IO, -CDA_E_NOMEM.
+ */
+int cda_audit_load_dmesg(struct cda_audit *au, const char *path, struct cda_error *err);
+
+/*
+ * Load an ftrace text with dma:* and swiotlb:* events ("-" for standard
+ * input), streamed in constant memory. DMA addresses are checked against the
+ * pools known when it is called (the boot log's swiotlb range and restricted
+ * pools, the device tree's static pools) and against host.ipa_bits, so load
+ * the trace last. Fills the "trace" facts. Malformed lines are counted, not
+ * fatal. Errors: -CDA_E_IO, -CDA_E_NOMEM.
+ */
+int cda_audit_load_trace(struct cda_audit *au, const char *path, struct cda_error *err);
+
 /* The fact tree (object); borrowed, lives as long as the audit. */
 const struct cda_value *cda_audit_facts(const struct cda_audit *au);
 
