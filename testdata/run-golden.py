@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Golden test for one testdata case: run the real binary, check what a user sees.
 
-usage: run-golden.py --tool BIN --schema FILE --input FILE --case CASE.dts|CASE.case
-                     [--command dtb|vmlinux] [--fs-tool DTB2FS --workdir DIR] [--update]
+usage: run-golden.py --tool BIN --schema FILE [--input FILE] --case CASE.dts|CASE.case
+                     [--command dtb|vmlinux|case] [--file NAME=PATH]...
+                     [--fs-tool DTB2FS --workdir DIR] [--update]
 
 Checks, in order:
   1. the exit status equals the report's summary.exit_code;
@@ -11,13 +12,15 @@ Checks, in order:
   3. the case's file name holds: RULE-fail* has a finding of RULE, RULE-pass*
      has neither a finding nor an indeterminate result of RULE, RULE-indet*
      has an indeterminate result of RULE;
-  4. the normalised report equals CASE.json (the golden file), and for
-     vmlinux the kernel facts equal CASE.facts.json;
+  4. the normalised report equals CASE.json (the golden file); for vmlinux
+     the kernel facts, and for a case naming its own command the swiotlb,
+     dmesg and trace facts, equal CASE.facts.json;
   5. with --fs-tool: the same tree as a /proc/device-tree directory gives the
      same facts as the blob.
 Options for the run come from an "args: ..." line in the case file ("// args:"
-in a .dts); {input} stands for the input path and {srcdir} for the case's
-directory.
+in a .dts); {input} stands for the input path, {srcdir} for the case's
+directory and {NAME} for a --file NAME=PATH. With --command case the args line
+starts with the command itself (e.g. "args: audit --dmesg {srcdir}/x.log").
 """
 import argparse
 import json
@@ -40,8 +43,13 @@ def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
 
 
-def normalise(doc, input_path):
+def normalise(doc, input_path, subst=()):
     doc['tool']['version'] = 'VERSION'
+    if subst:
+        text = json.dumps(doc)
+        for path, name in subst:
+            text = text.replace(json.dumps(path)[1:-1], name)
+        doc = json.loads(text)
     inv = doc.get('invocation')
     if isinstance(inv, dict) and 'args' in inv:
         inv['args'] = [x.replace(input_path, 'INPUT') for x in inv['args']]
@@ -68,7 +76,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tool', required=True)
     ap.add_argument('--schema', required=True)
-    ap.add_argument('--input', required=True)
+    ap.add_argument('--input', default='')
+    ap.add_argument('--file', action='append', default=[])
     ap.add_argument('--case', required=True)
     ap.add_argument('--command', default='dtb')
     ap.add_argument('--fs-tool')
@@ -79,9 +88,14 @@ def main():
     src = open(a.case).read()
     m = re.search(r'^(?://\s*)?args:(.*)$', src, re.M)
     args = shlex.split(m.group(1)) if m else []
-    args = [x.replace('{input}', a.input).replace('{srcdir}', os.path.dirname(os.path.abspath(a.case)))
-            for x in args]
-    p = run([a.tool, a.command, a.input, '--format', 'json'] + args)
+    srcdir = os.path.dirname(os.path.abspath(a.case))
+    files = dict(f.split('=', 1) for f in a.file)
+    subst = [(srcdir, 'SRCDIR')] + [(p, '{' + n + '}') for n, p in files.items()]
+    for n, p in files.items():
+        args = [x.replace('{' + n + '}', p) for x in args]
+    args = [x.replace('{input}', a.input).replace('{srcdir}', srcdir) for x in args]
+    base_cmd = [a.tool] + ([] if a.command == 'case' else [a.command, a.input])
+    p = run(base_cmd + args + ['--format', 'json'])
     try:
         doc = json.loads(p.stdout)
     except json.JSONDecodeError as e:
@@ -103,8 +117,18 @@ def main():
     if kind == 'indet' and not indet:
         fail(f'expected {rule} to be indeterminate')
 
-    doc = normalise(doc, a.input)
+    doc = normalise(doc, a.input, subst if a.command == 'case' else ())
     check_golden(base + '.json', doc, a.update, 'report')
+
+    if a.command == 'case':
+        # What the runtime loaders read: the facts of the swiotlb, dmesg and trace inputs.
+        r = run(base_cmd + args + ['--facts'])
+        if r.returncode:
+            fail(f'--facts: {r.stderr}')
+        facts = normalise(json.loads(r.stdout), a.input, subst)['facts']
+        check_golden(base + '.facts.json', {k: v for k, v in facts.items()
+                                            if k in ('swiotlb', 'dmesg', 'trace')}, a.update,
+                     'runtime facts')
 
     if a.command == 'vmlinux':
         # The kernel facts too: which format, page size and probe decisions.
