@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for the runtime parsers: the line reader, the boot log, the
+ * swiotlb debugfs forms and the trace. Inputs are written to temporary files,
+ * because the loaders stream from files as they do for users.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lines.h"
+#include "runtime.h"
+#include "util.h"
+
+static char *tmpfile_with(const void *data, size_t len)
+{
+	char *path = strdup("/tmp/cda-runtime-XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static uint64_t num(const struct cda_value *root, const char *path)
+{
+	const struct cda_value *v = cda_obj_path(root, path);
+
+	assert_non_null(v);
+	assert_int_equal(v->type, CDA_T_U64);
+	return v->u;
+}
+
+static const char *str(const struct cda_value *root, const char *path)
+{
+	const struct cda_value *v = cda_obj_path(root, path);
+
+	assert_non_null(v);
+	assert_int_equal(v->type, CDA_T_STR);
+	return v->s;
+}
+
+static void test_lines(void **state)
+{
+	size_t big = CDA_LINE_MAX + 100;
+	char *data = malloc(big + 64);
+	const char *line;
+	size_t len, n = 0;
+	struct cda_error err;
+	struct cda_lines lr;
+	bool cut;
+	char *path;
+
+	(void)state;
+	memcpy(data, "one\r\n", 5);
+	n = 5;
+	memset(data + n, 'x', big);
+	n += big;
+	memcpy(data + n, "\nlast", 5);
+	n += 5;
+	path = tmpfile_with(data, n);
+	assert_int_equal(cda_lines_open(&lr, path, &err), 0);
+	assert_int_equal(cda_lines_next(&lr, &line, &len, &cut, &err), 1);
+	assert_int_equal(len, 3); /* \r\n dropped */
+	assert_false(cut);
+	assert_int_equal(cda_lines_next(&lr, &line, &len, &cut, &err), 1);
+	assert_int_equal(len, CDA_LINE_MAX);
+	assert_true(cut);
+	assert_int_equal(cda_lines_next(&lr, &line, &len, &cut, &err), 1);
+	assert_int_equal(len, 4); /* no newline at the end */
+	assert_memory_equal(line, "last", 4);
+	assert_int_equal(lr.lineno, 3);
+	assert_int_equal(cda_lines_next(&lr, &line, &len, &cut, &err), 0);
+	cda_lines_close(&lr);
+	unlink(path);
+	free(path);
+	free(data);
+}
+
+/* The same swiotlb line in every log style gives the same range. */
+static void test_dmesg_styles(void **state)
+{
+	static const char *const prefixes[] = {
+		"", "[    0.152420] ", "[Sat Nov 21 09:12:01 2026] ", "<6>[    0.152420] ",
+		"Nov 21 09:12:01 realm kernel: ", "[    0.152420] realm kernel: ",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		struct cda_arena *a = cda_arena_new();
+		struct cda_value *f;
+		struct cda_error err;
+		char text[512];
+		char *path;
+		int n = snprintf(text, sizeof(text),
+				 "%sLinux version 6.15.0\n"
+				 "%ssoftware IO TLB: mapped [mem 0x00000000bbe00000-0x00000000bfe00000] (64MB)\n"
+				 "%sFailed to decrypt memory, 16 pages will be leaked\n"
+				 "%sFailed to decrypt memory, 4 pages will be leaked\n",
+				 prefixes[i], prefixes[i], prefixes[i], prefixes[i]);
+
+		path = tmpfile_with(text, (size_t)n);
+		assert_int_equal(cda_dmesg_facts(a, path, &f, &err), 0);
+		assert_true(cda_obj_path(f, "starts_at_boot")->b);
+		assert_int_equal(num(f, "swiotlb.start"), 0xbbe00000);
+		assert_int_equal(num(f, "swiotlb.end"), 0xbfe00000); /* exclusive */
+		assert_int_equal(num(f, "swiotlb.size"), 64u << 20);
+		assert_int_equal(num(f, "decrypt_failures.count"), 2);
+		assert_int_equal(num(f, "decrypt_failures.pages"), 20);
+		assert_int_equal(num(f, "malformed.count"), 0);
+		unlink(path);
+		free(path);
+		cda_arena_free(a);
+	}
+}
+
+static void test_dmesg_pkvm_bitmap(void **state)
+{
+	static const char text[] =
+		"smccc: KVM: hypervisor services detected (0x00000000 0x00000000 0x00000000 0x0000009f)\n";
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+	char *path = tmpfile_with(text, sizeof(text) - 1);
+
+	(void)state;
+	assert_int_equal(cda_dmesg_facts(a, path, &f, &err), 0);
+	/* printed a3 a2 a1 a0: the last word is the bitmap */
+	assert_int_equal(num(f, "kvm.features"), 0x9f);
+	assert_true(cda_obj_path(f, "kvm.mem_share")->b);
+	assert_true(cda_obj_path(f, "kvm.mmio_guard")->b);
+	/* without a boot line the missing swiotlb range is unknown, not false */
+	assert_int_equal(cda_obj_path(f, "swiotlb_mapped")->type, CDA_T_UNKNOWN);
+	unlink(path);
+	free(path);
+	cda_arena_free(a);
+}
+
+static void test_swiotlb_grep(void **state)
+{
+	static const char text[] =
+		"/sys/kernel/debug/swiotlb/io_tlb_nslabs:32768\n"
+		"/sys/kernel/debug/swiotlb/io_tlb_used:5\n"
+		"/sys/kernel/debug/swiotlb/pool@1000/io_tlb_nslabs:128\n"
+		"/sys/kernel/debug/early@2000/io_tlb_nslabs:256\n";
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+	const char *format;
+	char *path = tmpfile_with(text, sizeof(text) - 1);
+
+	(void)state;
+	assert_int_equal(cda_swiotlb_facts(a, path, &f, &format, &err), 0);
+	assert_string_equal(format, "grep");
+	assert_int_equal(cda_obj_path(f, "pools")->list.n, 3);
+	/* sorted by path: debug/early@2000, debug/swiotlb, debug/swiotlb/pool@1000 */
+	{
+		const struct cda_value *p = cda_obj_path(f, "pools");
+		const struct cda_value *early = p->list.items[0], *def = p->list.items[1];
+		const struct cda_value *under = p->list.items[2];
+
+		assert_string_equal(str(early, "name"), "early@2000");
+		assert_string_equal(str(early, "location"), "debugfs-root");
+		assert_string_equal(str(def, "name"), "swiotlb");
+		assert_true(cda_obj_path(def, "default")->b);
+		assert_int_equal(num(def, "size"), 64u << 20); /* 2 KiB slots */
+		assert_null(cda_obj_path(def, "used_hiwater")); /* no file, no fact */
+		assert_string_equal(str(under, "location"), "swiotlb");
+		assert_int_equal(num(under, "nslabs"), 128);
+	}
+	unlink(path);
+	free(path);
+	cda_arena_free(a);
+}
+
+static void test_swiotlb_errors(void **state)
+{
+	static const char *const bad[] = {
+		"/sys/kernel/debug/swiotlb/io_tlb_nslabs:-1\n",
+		"/sys/kernel/debug/swiotlb/io_tlb_nslabs:18446744073709551616\n",
+		"no colon here\n",
+		"/sys/kernel/debug/other/file:1\n",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cda_arena *a = cda_arena_new();
+		struct cda_value *f;
+		struct cda_error err = { 0 };
+		const char *format;
+		char *path = tmpfile_with(bad[i], strlen(bad[i]));
+
+		assert_int_equal(cda_swiotlb_facts(a, path, &f, &format, &err), -CDA_E_FORMAT);
+		assert_non_null(strstr(err.msg, path));
+		unlink(path);
+		free(path);
+		cda_arena_free(a);
+	}
+}
+
+static const struct cda_value *group(const struct cda_value *f, const char *event,
+				     const char *field)
+{
+	const struct cda_value *g = cda_obj_path(f, "groups");
+
+	for (size_t i = 0; i < g->list.n; i++)
+		if (!strcmp(str(g->list.items[i], "event"), event) &&
+		    !strcmp(str(g->list.items[i], "field"), field))
+			return g->list.items[i];
+	fail_msg("no group %s %s", event, field);
+	return NULL;
+}
+
+static void test_trace(void **state)
+{
+	static const char text[] =
+		"# tracer: nop\n"
+		"cpus=4\n"
+		" kworker/u8:2-57 [001] ..... 12.1: dma_map_phys: 0000:00:02.0 dir=TO_DEVICE dma_addr=8000bfa01000 size=1536 phys_addr=10a3c2000 attrs=\n"
+		"     kworker/u8:2-57    [001]    12.2: dma_map_sg:           0000:00:04.0 dir=FROM_DEVICE dma_addrs={0x8000bfa04000,0x8000bfa05000} sizes={0x1000,0x800} phys_addrs={0x10a3c5000,0x10a3c6000} attrs=\n"
+		" kworker/u8:2-57 [001] ..... 12.3: dma_map_sg: 0000:00:04.0 dir=FROM_DEVICE dma_addrs={0x8000bfa04000} sizes={0x1000,0x800} phys_addrs={0x1} attrs=\n"
+		" kworker/u8:2-57 [001] ..... 12.4: dma_map_phys: 0000:00:02.0 dir=TO_DEVICE dma_addr=ffffffffffffffff size=1536 phys_addr=10a3c2000 attrs=\n"
+		" kworker/u8:2-57 [001] ..... 12.5: dma_fence_init: driver=x\n"
+		"not a trace line\n";
+	static const struct cda_trace_pool pool = { "swiotlb", "dmesg", 0xbbe00000, 0x4000000 };
+	struct cda_trace_ctx ctx = { .pools = &pool, .npools = 1 };
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+	const struct cda_value *g;
+	char *path = tmpfile_with(text, sizeof(text) - 1);
+
+	(void)state;
+	assert_int_equal(cda_trace_facts(a, path, &ctx, &f, &err), 0);
+	assert_int_equal(num(f, "events"), 4);
+	assert_int_equal(num(f, "other_events"), 1);
+	/* the sg line with more addresses than sizes, and the non-trace line */
+	assert_int_equal(num(f, "malformed.count"), 2);
+	/* bit 47 is used by DMA addresses and by no physical address */
+	assert_int_equal(num(f, "shared_bit.value"), 0x800000000000ull);
+	assert_string_equal(str(f, "shared_bit.source"), "inferred");
+	g = group(f, "dma_map_sg", "dma_addrs");
+	assert_int_equal(num(g, "count"), 2); /* the malformed line added nothing */
+	assert_int_equal(num(g, "min"), 0xbfa04000);
+	assert_int_equal(num(g, "end"), 0xbfa05800);
+	assert_true(cda_obj_path(g, "in_pool")->b);
+	assert_true(cda_obj_path(g, "shared_bit")->b);
+	g = group(f, "dma_map_phys", "phys_addr");
+	assert_false(cda_obj_path(g, "shared_bit")->b);
+	assert_int_equal(cda_obj_path(f, "errors")->list.n, 1);
+	assert_string_equal(str(cda_obj_path(f, "errors")->list.items[0], "error"), "DMA_MAPPING_ERROR");
+	unlink(path);
+	free(path);
+	cda_arena_free(a);
+}
+
+/* An address inside a pool as it is cannot carry the shared bit, even without --ipa-bits. */
+static void test_trace_no_bit(void **state)
+{
+	static const char text[] =
+		" k-1 [001] ..... 1.0: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=bfa01000 size=64 phys_addr=10a3c2000 attrs=\n";
+	static const struct cda_trace_pool pool = { "swiotlb", "dmesg", 0xbbe00000, 0x4000000 };
+	struct cda_trace_ctx with = { .pools = &pool, .npools = 1 }, without = { 0 };
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+	char *path = tmpfile_with(text, sizeof(text) - 1);
+
+	(void)state;
+	assert_int_equal(cda_trace_facts(a, path, &with, &f, &err), 0);
+	assert_int_equal(cda_obj_path(f, "shared_bit")->type, CDA_T_UNKNOWN);
+	assert_false(cda_obj_path(group(f, "dma_map_page", "dma_addr"), "shared_bit")->b);
+	assert_int_equal(cda_trace_facts(a, path, &without, &f, &err), 0);
+	assert_int_equal(cda_obj_path(group(f, "dma_map_page", "dma_addr"), "shared_bit")->type,
+			 CDA_T_UNKNOWN);
+	assert_int_equal(cda_obj_path(group(f, "dma_map_page", "dma_addr"), "in_pool")->type,
+			 CDA_T_UNKNOWN);
+	unlink(path);
+	free(path);
+	cda_arena_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_dmesg_styles),
+		cmocka_unit_test(test_dmesg_pkvm_bitmap),
+		cmocka_unit_test(test_swiotlb_grep),
+		cmocka_unit_test(test_swiotlb_errors),
+		cmocka_unit_test(test_trace),
+		cmocka_unit_test(test_trace_no_bit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
