@@ -244,8 +244,15 @@ static int load_inputs(struct cda_audit *au, const struct options *o, struct cda
 		{ o->dtb, load_dt }, { o->kernel_path, load_kernel }, { o->swiotlb, load_swiotlb },
 		{ o->dmesg, load_dmesg }, { o->trace, load_trace },
 	};
-	int ret = 0;
+	int ret = 0, stdin_users = 0;
 
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		stdin_users += in[i].path && !strcmp(in[i].path, "-");
+	if (stdin_users > 1) {
+		err->code = CDA_E_USAGE;
+		snprintf(err->msg, sizeof(err->msg), "standard input (-) can feed only one input");
+		return -CDA_E_USAGE;
+	}
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]) && !ret; i++)
 		if (in[i].path)
 			ret = in[i].load(au, o, in[i].path, err);

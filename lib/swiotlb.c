@@ -51,6 +51,7 @@ struct sw_load {
 	struct cda_arena *a;
 	struct sw_entry e[SW_MAX_ENTRIES];
 	size_t n;
+	size_t others; /* files that are not io_tlb_*: a directory holding them is not empty */
 	struct cda_error *err;
 };
 
@@ -121,7 +122,9 @@ static int walk(struct sw_load *ld, int dirfd, const char *rel, int depth)
 			fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (!ret && fd >= 0)
 				ret = walk(ld, fd, path, depth + 1);
-		} else if (S_ISREG(st.st_mode) && !strncmp(de->d_name, "io_tlb_", 7)) {
+		} else if (S_ISREG(st.st_mode) && strncmp(de->d_name, "io_tlb_", 7)) {
+			ld->others++;
+		} else if (S_ISREG(st.st_mode)) {
 			char buf[64];
 			ssize_t got;
 
@@ -381,7 +384,7 @@ static int pools_facts(struct sw_load *ld, struct cda_value *list)
 		    !pool_of(ld, pools, &npools, ld->e[i].path, strlen(ld->e[i].path), root_is_pool,
 			     false) && ld->err->code)
 			return -ld->err->code;
-	if (npools == 0 && ld->n == 0)
+	if (npools == 0 && ld->n == 0 && ld->others == 0)
 		pool_of(ld, pools, &npools, "", 0, true, true); /* an empty copy of swiotlb/ */
 	if (npools == 0)
 		return cda_fail(ld->err, CDA_E_FORMAT,
