@@ -101,44 +101,7 @@ int cda_audit_exit_code(const struct cda_audit *au, enum cda_severity fail_on,
 	return 0;
 }
 
-int cda_audit_load_dt(struct cda_audit *au, const char *path, struct cda_error *err)
-{
-	struct dt_tree t;
-	struct cda_value *dt;
-	int ret;
-
-	if (cda_obj_get(au->facts, "dt"))
-		return cda_fail(err, CDA_E_USAGE, "%s: only one device tree per audit",
-				cda_display_path(path));
-	if ((ret = cda_dt_read(au->arena, path, &t, err)) ||
-	    (ret = cda_dt_facts(au->arena, &t, cda_display_path(path), &dt, err)) ||
-	    (ret = cda_audit_add_input(au, "dt", path, t.format, err)))
-		return ret;
-	if (cda_obj_set(au->arena, au->facts, "dt", dt))
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	return 0;
-}
-
-int cda_audit_load_kernel(struct cda_audit *au, const char *path,
-			  const struct cda_kernel_opts *opts, struct cda_error *err)
-{
-	static const struct cda_kernel_opts none;
-	struct cda_value *k;
-	const char *format;
-	int ret;
-
-	if (cda_obj_get(au->facts, "kernel"))
-		return cda_fail(err, CDA_E_USAGE, "%s: only one kernel per audit",
-				cda_display_path(path));
-	if ((ret = cda_kernel_facts(au->arena, path, opts ? opts : &none, &k, &format, err)) ||
-	    (ret = cda_audit_add_input(au, "kernel", path, format, err)))
-		return ret;
-	if (cda_obj_set(au->arena, au->facts, "kernel", k))
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	return 0;
-}
-
-/* Everything the runtime loaders add goes through here: one input per kind. */
+/* Every loader's facts go in through here: one input per kind. */
 static int add_facts(struct cda_audit *au, const char *kind, const char *path,
 		     const char *format, struct cda_value *v, struct cda_error *err)
 {
@@ -158,6 +121,33 @@ static int only_one(struct cda_audit *au, const char *kind, const char *what, co
 		return cda_fail(err, CDA_E_USAGE, "%s: only one %s per audit",
 				cda_display_path(path), what);
 	return 0;
+}
+
+int cda_audit_load_dt(struct cda_audit *au, const char *path, struct cda_error *err)
+{
+	struct dt_tree t;
+	struct cda_value *dt;
+	int ret;
+
+	if ((ret = only_one(au, "dt", "device tree", path, err)) ||
+	    (ret = cda_dt_read(au->arena, path, &t, err)) ||
+	    (ret = cda_dt_facts(au->arena, &t, cda_display_path(path), &dt, err)))
+		return ret;
+	return add_facts(au, "dt", path, t.format, dt, err);
+}
+
+int cda_audit_load_kernel(struct cda_audit *au, const char *path,
+			  const struct cda_kernel_opts *opts, struct cda_error *err)
+{
+	static const struct cda_kernel_opts none;
+	struct cda_value *k;
+	const char *format;
+	int ret;
+
+	if ((ret = only_one(au, "kernel", "kernel", path, err)) ||
+	    (ret = cda_kernel_facts(au->arena, path, opts ? opts : &none, &k, &format, err)))
+		return ret;
+	return add_facts(au, "kernel", path, format, k, err);
 }
 
 int cda_audit_load_swiotlb(struct cda_audit *au, const char *path, struct cda_error *err)
