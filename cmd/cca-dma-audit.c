@@ -200,63 +200,30 @@ static int cmd_rules(struct options *o, int argc, char **argv)
 	return ret;
 }
 
-typedef int (*loader)(struct cda_audit *au, const struct options *o, const char *path,
-		      struct cda_error *err);
-
-static int load_dt(struct cda_audit *au, const struct options *o, const char *path,
-		   struct cda_error *err)
-{
-	(void)o;
-	return cda_audit_load_dt(au, path, err);
-}
-
-static int load_kernel(struct cda_audit *au, const struct options *o, const char *path,
-		       struct cda_error *err)
-{
-	return cda_audit_load_kernel(au, path, &o->kernel, err);
-}
-
-static int load_swiotlb(struct cda_audit *au, const struct options *o, const char *path,
-			struct cda_error *err)
-{
-	(void)o;
-	return cda_audit_load_swiotlb(au, path, err);
-}
-
-static int load_dmesg(struct cda_audit *au, const struct options *o, const char *path,
-		      struct cda_error *err)
-{
-	(void)o;
-	return cda_audit_load_dmesg(au, path, err);
-}
-
-static int load_trace(struct cda_audit *au, const struct options *o, const char *path,
-		      struct cda_error *err)
-{
-	(void)o;
-	return cda_audit_load_trace(au, path, err);
-}
-
 /* Load every input given; the trace last, because it is checked against the pools the others name. */
 static int load_inputs(struct cda_audit *au, const struct options *o, struct cda_error *err)
 {
-	const struct { const char *path; loader load; } in[] = {
-		{ o->dtb, load_dt }, { o->kernel_path, load_kernel }, { o->swiotlb, load_swiotlb },
-		{ o->dmesg, load_dmesg }, { o->trace, load_trace },
-	};
-	int ret = 0, stdin_users = 0;
+	const char *const paths[] = { o->dtb, o->kernel_path, o->swiotlb, o->dmesg, o->trace };
+	int stdin_users = 0;
 
-	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
-		stdin_users += in[i].path && !strcmp(in[i].path, "-");
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		stdin_users += paths[i] && !strcmp(paths[i], "-");
 	if (stdin_users > 1) {
 		err->code = CDA_E_USAGE;
 		snprintf(err->msg, sizeof(err->msg), "standard input (-) can feed only one input");
 		return -CDA_E_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]) && !ret; i++)
-		if (in[i].path)
-			ret = in[i].load(au, o, in[i].path, err);
-	return ret;
+	if (o->dtb && cda_audit_load_dt(au, o->dtb, err))
+		return -err->code;
+	if (o->kernel_path && cda_audit_load_kernel(au, o->kernel_path, &o->kernel, err))
+		return -err->code;
+	if (o->swiotlb && cda_audit_load_swiotlb(au, o->swiotlb, err))
+		return -err->code;
+	if (o->dmesg && cda_audit_load_dmesg(au, o->dmesg, err))
+		return -err->code;
+	if (o->trace && cda_audit_load_trace(au, o->trace, err))
+		return -err->code;
+	return 0;
 }
 
 /* Shared by every audit command: load the inputs, then print facts or findings. */
