@@ -356,10 +356,11 @@ static bool add_array(struct trace *t, unsigned ev, int dev, enum field f, const
 	return r == 0 && (!sized || array_next(&sizes, &size) == 0);
 }
 
-/* Check an array field, then record it: true if it was well formed. */
-#define ARRAY(key, f, sized) \
-	(add_array(t, ev, di, f, body, end, " " key "=", sizeof(" " key "=") - 1, sized, false, line) && \
-	 add_array(t, ev, di, f, body, end, " " key "=", sizeof(" " key "=") - 1, sized, true, line))
+/* Every array of a line is checked (ARRAY_OK) before any is recorded (ARRAY_ADD). */
+#define ARRAY_OK(key, sized) \
+	add_array(t, ev, di, 0, body, end, " " key "=", sizeof(" " key "=") - 1, sized, false, line)
+#define ARRAY_ADD(key, f, sized) \
+	add_array(t, ev, di, f, body, end, " " key "=", sizeof(" " key "=") - 1, sized, true, line)
 
 static bool parse_event(struct trace *t, unsigned ev, const char *body, const char *end,
 			uint64_t line)
@@ -397,22 +398,25 @@ static bool parse_event(struct trace *t, unsigned ev, const char *body, const ch
 		add_addr(t, ev, di, F_PHYS_ADDR, phys, size, line);
 		return true;
 	case K_MAP_SG:
-		if (!add_array(t, ev, di, F_PHYS_ADDRS, body, end, " phys_addrs=", 12, false, false, line))
+		if (!ARRAY_OK("dma_addrs", true) || !ARRAY_OK("phys_addrs", false))
 			return false;
-		return ARRAY("dma_addrs", F_DMA_ADDRS, true) && ARRAY("phys_addrs", F_PHYS_ADDRS, false);
+		ARRAY_ADD("dma_addrs", F_DMA_ADDRS, true);
+		ARRAY_ADD("phys_addrs", F_PHYS_ADDRS, false);
+		return true;
 	case K_ALLOC:
 	case K_ALLOC_SGT:
 		if (!FIELD_HEX(body, end, "dma_addr", &addr) || !FIELD_DEC(body, end, "size", &size))
 			return false;
-		if (events[ev].kind == K_ALLOC_SGT &&
-		    !add_array(t, ev, di, F_PHYS_ADDRS, body, end, " phys_addrs=", 12, false, false, line))
+		if (events[ev].kind == K_ALLOC_SGT && !ARRAY_OK("phys_addrs", false))
 			return false;
 		if (addr == DMA_MAPPING_ERROR) {
 			add_error(t, ev, di, 0, line);
 			return true;
 		}
 		add_addr(t, ev, di, F_DMA_ADDR, addr, size, line);
-		return events[ev].kind == K_ALLOC || ARRAY("phys_addrs", F_PHYS_ADDRS, false);
+		if (events[ev].kind == K_ALLOC_SGT)
+			ARRAY_ADD("phys_addrs", F_PHYS_ADDRS, false);
+		return true;
 	case K_BOUNCED:
 		if (!FIELD_HEX(body, end, "dev_addr", &addr) || !FIELD_DEC(body, end, "size", &size))
 			return false;
@@ -427,8 +431,9 @@ static bool parse_event(struct trace *t, unsigned ev, const char *body, const ch
 			return false;
 		neg = v < ve && *v == '-';
 		if (!dec64(v + neg, ve, &err, &n) || n != ve || err > INT32_MAX ||
-		    !ARRAY("dma_addrs", F_SG_ERR_ADDRS, false))
+		    !ARRAY_OK("dma_addrs", false))
 			return false;
+		ARRAY_ADD("dma_addrs", F_SG_ERR_ADDRS, false);
 		add_error(t, ev, di, neg ? -(int64_t)err : (int64_t)err, line);
 		return true;
 	}
