@@ -14,11 +14,10 @@
 #include "runtime.h"
 #include "util.h"
 
-#define FIRST_LINES 5  /* line numbers kept per event */
 #define MAX_POOLS 64   /* restricted pools kept; more are counted */
 
 struct event {
-	uint64_t count, lines[FIRST_LINES];
+	struct cda_line_hits hits;
 	uint64_t sum, max; /* pages leaked in total; the largest failed request */
 };
 
@@ -52,9 +51,7 @@ struct dmesg {
 
 static void hit(struct event *e, uint64_t line, uint64_t add)
 {
-	if (e->count < FIRST_LINES)
-		e->lines[e->count] = line;
-	e->count++;
+	cda_line_hits_add(&e->hits, line);
 	e->sum += add;
 	if (add > e->max)
 		e->max = add;
@@ -162,12 +159,14 @@ static bool parse_pkvm(struct dmesg *d, const char *p, const char *end, uint64_t
 	return true;
 }
 
-static void parse_line(struct dmesg *d, const char *s, size_t len, uint64_t line)
+static void parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t line)
 {
+	struct dmesg *d = ctx;
 	const char *end = s + len, *p;
 	bool ok = true;
 	uint64_t n;
 
+	(void)cut; /* a cut line is still searched: the messages sit at its start */
 	if ((p = find(s, len, "software IO TLB: mapped [mem "))) {
 		ok = parse_range(d, p + 29, end, line);
 	} else if ((p = find(s, len, "created restricted DMA pool at "))) {
@@ -217,14 +216,9 @@ static void parse_line(struct dmesg *d, const char *s, size_t len, uint64_t line
 static struct cda_value *event_value(struct cda_arena *a, const struct event *e, const char *sum_name,
 				     const char *max_name)
 {
-	struct cda_value *o = cda_v_obj(a), *l = cda_v_list(a);
+	struct cda_value *o = cda_line_hits_value(a, &e->hits);
 
-	if (!o || !l || cda_obj_set_u64(a, o, "count", e->count))
-		return NULL;
-	for (uint64_t i = 0; i < e->count && i < FIRST_LINES; i++)
-		if (cda_list_push(a, l, cda_v_u64(a, e->lines[i])))
-			return NULL;
-	if (cda_obj_set(a, o, "lines", l) || (sum_name && cda_obj_set_u64(a, o, sum_name, e->sum)) ||
+	if (!o || (sum_name && cda_obj_set_u64(a, o, sum_name, e->sum)) ||
 	    (max_name && cda_obj_set_u64(a, o, max_name, e->max)))
 		return NULL;
 	return o;
@@ -279,7 +273,7 @@ static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
 			return -1;
 	}
 	/* A realm says so twice: the RSI version line and the bounce-buffer warning. */
-	if (cda_obj_set_bool(a, f, "realm", d->rsi[0] || d->ev[EV_MEM_ENCRYPT].count))
+	if (cda_obj_set_bool(a, f, "realm", d->rsi[0] || d->ev[EV_MEM_ENCRYPT].hits.count))
 		return -1;
 	if (d->have_pkvm) {
 		struct cda_value *p = cda_v_obj(a);
@@ -311,23 +305,14 @@ int cda_dmesg_facts(struct cda_arena *a, const char *path, struct cda_value **ou
 		    struct cda_error *err)
 {
 	struct dmesg *d = calloc(1, sizeof(*d));
-	struct cda_lines lr;
-	const char *line;
-	size_t len;
-	bool cut;
+	uint64_t nlines;
 	int ret;
 
 	if (!d)
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	if ((ret = cda_lines_open(&lr, path, err))) {
-		free(d);
-		return ret;
-	}
-	while ((ret = cda_lines_next(&lr, &line, &len, &cut, err)) > 0)
-		parse_line(d, line, len, lr.lineno);
-	if (ret == 0 && build(a, d, lr.lineno, out))
+	ret = cda_lines_each(path, parse_line, d, &nlines, NULL, err);
+	if (ret == 0 && build(a, d, nlines, out))
 		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
-	cda_lines_close(&lr);
 	free(d);
 	return ret;
 }

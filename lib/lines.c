@@ -112,3 +112,45 @@ int cda_lines_next(struct cda_lines *lr, const char **line, size_t *len, bool *c
 		return 1;
 	}
 }
+
+int cda_lines_each(const char *path,
+		   void (*fn)(void *ctx, const char *line, size_t len, bool cut, uint64_t lineno),
+		   void *ctx, uint64_t *nlines, uint64_t *bytes, struct cda_error *err)
+{
+	struct cda_lines lr;
+	const char *line;
+	size_t len;
+	bool cut;
+	int ret = cda_lines_open(&lr, path, err);
+
+	if (ret)
+		return ret;
+	while ((ret = cda_lines_next(&lr, &line, &len, &cut, err)) > 0)
+		fn(ctx, line, len, cut, lr.lineno);
+	if (nlines)
+		*nlines = lr.lineno;
+	if (bytes)
+		*bytes = lr.bytes;
+	cda_lines_close(&lr);
+	return ret;
+}
+
+struct cda_value *cda_line_hits_list(struct cda_arena *a, const struct cda_line_hits *h)
+{
+	struct cda_value *l = cda_v_list(a);
+
+	for (size_t i = 0; l && i < h->nlines; i++)
+		if (cda_list_push(a, l, cda_v_u64(a, h->lines[i])))
+			return NULL;
+	return l;
+}
+
+struct cda_value *cda_line_hits_value(struct cda_arena *a, const struct cda_line_hits *h)
+{
+	struct cda_value *o = cda_v_obj(a);
+
+	if (!o || cda_obj_set_u64(a, o, "count", h->count) ||
+	    cda_obj_set(a, o, "lines", cda_line_hits_list(a, h)))
+		return NULL;
+	return o;
+}

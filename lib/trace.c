@@ -27,7 +27,6 @@
 #include "runtime.h"
 #include "util.h"
 
-#define FIRST_LINES 5
 #define MAX_GROUPS 4096  /* distinct (event, device, field, bit, pool) keys */
 #define MAX_ERRORS 256
 #define MAX_DEVICES 1024
@@ -69,16 +68,11 @@ static bool field_is_dma(enum field f)
 	return f == F_DMA_ADDR || f == F_DMA_ADDRS;
 }
 
-struct lines_seen {
-	uint64_t count, lines[FIRST_LINES];
-	size_t nlines;
-};
-
 struct group {
 	uint8_t ev, field, hb;
 	int16_t reg_raw, reg_strip;
 	uint16_t dev;
-	struct lines_seen seen;
+	struct cda_line_hits seen;
 	uint64_t min, end, or_bits, max_size, first_addr;
 };
 
@@ -86,31 +80,23 @@ struct errgroup {
 	uint8_t ev;
 	uint16_t dev;
 	int64_t err; /* errno, or 0 for DMA_MAPPING_ERROR */
-	struct lines_seen seen;
+	struct cda_line_hits seen;
 };
 
 struct trace {
 	const struct cda_trace_ctx *ctx;
 	uint64_t ev_count[NEVENTS];
 	uint64_t other_events, comments;
-	struct lines_seen malformed;
+	struct cda_line_hits malformed;
 	char devs[MAX_DEVICES][MAX_DEVNAME + 1];
 	size_t ndevs, last_dev;
-	struct lines_seen unchecked; /* events beyond the group/device limits */
+	struct cda_line_hits unchecked; /* events beyond the group/device limits */
 	struct group groups[MAX_GROUPS];
 	size_t ngroups;
 	int32_t slots[HASH_SLOTS];   /* group index + 1; 0 empty */
 	struct errgroup errs[MAX_ERRORS];
 	size_t nerrs;
 };
-
-/* Count one more; keep the first distinct line numbers (an sg list puts many on one line). */
-static void seen(struct lines_seen *s, uint64_t line)
-{
-	s->count++;
-	if (s->nlines < FIRST_LINES && (s->nlines == 0 || s->lines[s->nlines - 1] != line))
-		s->lines[s->nlines++] = line;
-}
 
 /* ---- number and field parsing ---- */
 
@@ -292,7 +278,7 @@ static void add_addr(struct trace *t, unsigned ev, int dev, enum field f, uint64
 			goto found;
 	}
 	if (t->ngroups == MAX_GROUPS) {
-		seen(&t->unchecked, line);
+		cda_line_hits_add(&t->unchecked, line);
 		return;
 	}
 	g = &t->groups[t->ngroups];
@@ -301,7 +287,7 @@ static void add_addr(struct trace *t, unsigned ev, int dev, enum field f, uint64
 	g->first_addr = addr;
 	t->slots[slot] = (int32_t)++t->ngroups;
 found:
-	seen(&g->seen, line);
+	cda_line_hits_add(&g->seen, line);
 	if (addr < g->min)
 		g->min = addr;
 	if (addr + size > g->end && addr + size >= addr)
@@ -320,13 +306,13 @@ static void add_error(struct trace *t, unsigned ev, int dev, int64_t err, uint64
 			e = &t->errs[i];
 	if (!e) {
 		if (t->nerrs == MAX_ERRORS) {
-			seen(&t->unchecked, line);
+			cda_line_hits_add(&t->unchecked, line);
 			return;
 		}
 		e = &t->errs[t->nerrs++];
 		*e = (struct errgroup){ .ev = (uint8_t)ev, .dev = (uint16_t)dev, .err = err };
 	}
-	seen(&e->seen, line);
+	cda_line_hits_add(&e->seen, line);
 }
 
 /* ---- one line ---- */
@@ -381,7 +367,7 @@ static bool parse_event(struct trace *t, unsigned ev, const char *body, const ch
 		return true;
 	di = device_index(t, dev, (size_t)(dev_end - dev));
 	if (di < 0) {
-		seen(&t->unchecked, line);
+		cda_line_hits_add(&t->unchecked, line);
 		return true;
 	}
 	body = dev_end;
@@ -456,8 +442,9 @@ static int event_index(const char *name, size_t len)
 	return -1;
 }
 
-static void parse_line(struct trace *t, const char *s, size_t len, bool cut, uint64_t line)
+static void parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t line)
 {
+	struct trace *t = ctx;
 	const char *end = s + len, *p = s, *name, *name_end;
 	int ev;
 
@@ -498,7 +485,7 @@ static void parse_line(struct trace *t, const char *s, size_t len, bool cut, uin
 		goto bad;
 	return;
 bad:
-	seen(&t->malformed, line);
+	cda_line_hits_add(&t->malformed, line);
 }
 
 /* ---- facts ---- */
@@ -544,26 +531,6 @@ static struct bit find_bit(struct cda_arena *a, const struct trace *t)
 	return (struct bit){ -1, NULL,
 		"no --ipa-bits, and the trace does not show the shared bit: no DMA address uses a "
 		"bit (31 or above) that physical addresses never reach" };
-}
-
-static struct cda_value *lines_value(struct cda_arena *a, const struct lines_seen *s)
-{
-	struct cda_value *l = cda_v_list(a);
-
-	for (size_t i = 0; l && i < s->nlines; i++)
-		if (cda_list_push(a, l, cda_v_u64(a, s->lines[i])))
-			return NULL;
-	return l;
-}
-
-static struct cda_value *seen_value(struct cda_arena *a, const struct lines_seen *s)
-{
-	struct cda_value *o = cda_v_obj(a);
-
-	if (!o || cda_obj_set_u64(a, o, "count", s->count) ||
-	    cda_obj_set(a, o, "lines", lines_value(a, s)))
-		return NULL;
-	return o;
 }
 
 static const char *kind_name(enum ev_kind k)
@@ -614,7 +581,7 @@ static int group_facts(struct cda_arena *a, const struct trace *t, const struct 
 	    cda_obj_set_str(a, o, "address_kind", dma ? "dma" : "phys") ||
 	    cda_obj_set_str(a, o, "device", t->devs[g->dev]) ||
 	    cda_obj_set_u64(a, o, "count", g->seen.count) ||
-	    cda_obj_set(a, o, "lines", lines_value(a, &g->seen)) ||
+	    cda_obj_set(a, o, "lines", cda_line_hits_list(a, &g->seen)) ||
 	    cda_obj_set_hex(a, o, "first_address", g->first_addr) ||
 	    cda_obj_set_hex(a, o, "min", g->min - strip) ||
 	    cda_obj_set_hex(a, o, "end", g->end - strip) ||
@@ -669,7 +636,7 @@ static int build(struct cda_arena *a, const struct trace *t, uint64_t nlines, ui
 			return -1;
 	for (size_t i = 0; i < t->nerrs; i++) {
 		const struct errgroup *e = &t->errs[i];
-		struct cda_value *o = seen_value(a, &e->seen);
+		struct cda_value *o = cda_line_hits_value(a, &e->seen);
 
 		if (!o || cda_obj_set_str(a, o, "event", events[e->ev].name) ||
 		    cda_obj_set_str(a, o, "device", t->devs[e->dev]) ||
@@ -681,8 +648,8 @@ static int build(struct cda_arena *a, const struct trace *t, uint64_t nlines, ui
 	if (cda_obj_set_u64(a, f, "lines", nlines) || cda_obj_set_u64(a, f, "bytes", bytes) ||
 	    cda_obj_set_u64(a, f, "events", total) || cda_obj_set(a, f, "event_counts", counts) ||
 	    cda_obj_set_u64(a, f, "other_events", t->other_events) ||
-	    cda_obj_set(a, f, "malformed", seen_value(a, &t->malformed)) ||
-	    cda_obj_set(a, f, "unchecked", seen_value(a, &t->unchecked)) ||
+	    cda_obj_set(a, f, "malformed", cda_line_hits_value(a, &t->malformed)) ||
+	    cda_obj_set(a, f, "unchecked", cda_line_hits_value(a, &t->unchecked)) ||
 	    cda_obj_set(a, f, "shared_bit", bitv) || cda_obj_set(a, f, "pools", pools) ||
 	    cda_obj_set(a, f, "groups", groups) || cda_obj_set(a, f, "errors", errs))
 		return -1;
@@ -694,24 +661,15 @@ int cda_trace_facts(struct cda_arena *a, const char *path, const struct cda_trac
 		    struct cda_value **out, struct cda_error *err)
 {
 	struct trace *t = calloc(1, sizeof(*t));
-	struct cda_lines lr;
-	const char *line;
-	size_t len;
-	bool cut;
+	uint64_t nlines, bytes;
 	int ret;
 
 	if (!t)
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
 	t->ctx = ctx;
-	if ((ret = cda_lines_open(&lr, path, err))) {
-		free(t);
-		return ret;
-	}
-	while ((ret = cda_lines_next(&lr, &line, &len, &cut, err)) > 0)
-		parse_line(t, line, len, cut, lr.lineno);
-	if (ret == 0 && build(a, t, lr.lineno, lr.bytes, out))
+	ret = cda_lines_each(path, parse_line, t, &nlines, &bytes, err);
+	if (ret == 0 && build(a, t, nlines, bytes, out))
 		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
-	cda_lines_close(&lr);
 	free(t);
 	return ret;
 }
