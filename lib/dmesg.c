@@ -62,45 +62,19 @@ static const char *find(const char *s, size_t len, const char *needle)
 	return memmem(s, len, needle, strlen(needle));
 }
 
-/* Parse a hex number ("0x" optional) at *p; false on no digits or overflow. */
+/* A hex number ("0x" optional) at *p, which moves past it; false on no digits or overflow. */
 static bool hexnum(const char **p, const char *end, uint64_t *out)
 {
 	const char *s = *p;
-	uint64_t v = 0;
-	int nd = 0;
 
 	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
-	for (; s < end; s++, nd++) {
-		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
-			: *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
-
-		if (d < 0)
-			break;
-		if (v >> 60)
-			return false;
-		v = v << 4 | (uint64_t)d;
-	}
-	*p = s;
-	*out = v;
-	return nd > 0;
+	return cda_parse_hex(s, end, out, p);
 }
 
 static bool decnum(const char **p, const char *end, uint64_t *out)
 {
-	const char *s = *p;
-	uint64_t v = 0;
-
-	if (s >= end || *s < '0' || *s > '9')
-		return false;
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*p = s;
-	*out = v;
-	return true;
+	return cda_parse_dec(*p, end, out, p);
 }
 
 static bool lit(const char **p, const char *end, const char *want)

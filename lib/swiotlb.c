@@ -279,12 +279,8 @@ static int parse_value(struct sw_load *ld, const char *path, const char *v, uint
 		s++;
 	if (*s < '0' || *s > '9')
 		goto bad;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (x > (UINT64_MAX - 9) / 10)
-			return cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: value out of range",
-					ld->name, path);
-		x = x * 10 + (uint64_t)(*s - '0');
-	}
+	if (!cda_parse_dec(s, s + strlen(s), &x, &s))
+		return cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: value out of range", ld->name, path);
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 		s++;
 	if (*s)

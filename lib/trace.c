@@ -100,43 +100,12 @@ struct trace {
 
 /* ---- number and field parsing ---- */
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* Hex with optional 0x, up to end or a delimiter; false on no digits or > 64 bits. */
+/* Hex with an optional 0x (arrays have it, %llx fields do not). */
 static bool hex64(const char *s, const char *end, uint64_t *out, const char **next)
 {
-	uint64_t v = 0;
-	int d, nd = 0;
-
 	if (end - s > 2 && s[0] == '0' && s[1] == 'x')
 		s += 2;
-	for (; s < end && (d = hexval(*s)) >= 0; s++, nd++) {
-		if (v >> 60)
-			return false;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	*next = s;
-	return nd > 0;
-}
-
-static bool dec64(const char *s, const char *end, uint64_t *out, const char **next)
-{
-	uint64_t v = 0;
-	const char *b = s;
-
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	*next = s;
-	return s > b;
+	return cda_parse_hex(s, end, out, next);
 }
 
 /* The value of " key=" in body: [*v, *vend). */
@@ -167,7 +136,7 @@ static bool field_dec(const char *body, const char *end, const char *key, size_t
 {
 	const char *v, *ve, *n;
 
-	return field(body, end, key, klen, &v, &ve) && dec64(v, ve, out, &n) && n == ve;
+	return field(body, end, key, klen, &v, &ve) && cda_parse_dec(v, ve, out, &n) && n == ve;
 }
 
 #define FIELD_HEX(b, e, k, o) field_hex(b, e, " " k "=", sizeof(" " k "=") - 1, o)
@@ -416,7 +385,7 @@ static bool parse_event(struct trace *t, unsigned ev, const char *body, const ch
 		if (!field(body, end, " err=", 5, &v, &ve))
 			return false;
 		neg = v < ve && *v == '-';
-		if (!dec64(v + neg, ve, &err, &n) || n != ve || err > INT32_MAX ||
+		if (!cda_parse_dec(v + neg, ve, &err, &n) || n != ve || err > INT32_MAX ||
 		    !ARRAY_OK("dma_addrs", false))
 			return false;
 		ARRAY_ADD("dma_addrs", F_SG_ERR_ADDRS, false);

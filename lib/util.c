@@ -22,6 +22,41 @@ int cda_fail(struct cda_error *err, int code, const char *fmt, ...)
 	return -code;
 }
 
+bool cda_parse_hex(const char *s, const char *end, uint64_t *out, const char **next)
+{
+	const char *b = s;
+	uint64_t v = 0;
+
+	for (; s < end; s++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+			: *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
+
+		if (d < 0)
+			break;
+		if (v >> 60)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	*next = s;
+	return s > b;
+}
+
+bool cda_parse_dec(const char *s, const char *end, uint64_t *out, const char **next)
+{
+	const char *b = s;
+	uint64_t v = 0;
+
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	*next = s;
+	return s > b;
+}
+
 const char *cda_display_path(const char *path)
 {
 	return strcmp(path, "-") ? path : "<stdin>";

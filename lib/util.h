@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ccadma.h"
 
@@ -25,6 +26,15 @@ int cda_read_file(const char *path, size_t max, char **buf, size_t *len, struct 
  */
 int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
 	       size_t *outlen);
+
+/*
+ * Unsigned hex (no prefix) or decimal digits at [s, end), up to the first
+ * other character; *next points past them. False when there is no digit or
+ * the value needs more than 64 bits, so huge numbers in a damaged input are
+ * caught, never wrapped.
+ */
+bool cda_parse_hex(const char *s, const char *end, uint64_t *out, const char **next);
+bool cda_parse_dec(const char *s, const char *end, uint64_t *out, const char **next);
 
 /* Display name of an input path: "<stdin>" for "-". */
 const char *cda_display_path(const char *path);
