@@ -13,10 +13,10 @@ import subprocess
 import sys
 
 import jsonschema
+from tap import Tap
 
 TOOL, GOOD, BAD, SCHEMA, WORK, MAN = sys.argv[1:7]
 schema = json.load(open(SCHEMA))
-results = []
 
 
 def run(*args, stdin=None):
@@ -24,8 +24,8 @@ def run(*args, stdin=None):
                           input=stdin)
 
 
-def check(name, cond, detail=''):
-    results.append((name, bool(cond), detail))
+tap = Tap()
+check = tap.ok
 
 
 def json_doc(p):
@@ -130,9 +130,4 @@ help_cmds = set(re.findall(r'^  ([a-z]+) ', p.stdout.decode(), re.M))
 check('every command is documented in cca-dma-audit(1)',
       help_cmds and all(f'*{c}*' in man for c in help_cmds), help_cmds)
 
-print(f'1..{len(results)}')
-for i, (name, ok, detail) in enumerate(results, 1):
-    print(f'{"ok" if ok else "not ok"} {i} - {name}')
-    if not ok and detail:
-        print('# ' + str(detail)[:500].replace('\n', '\n# '))
-sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+sys.exit(tap.finish())

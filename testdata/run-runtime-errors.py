@@ -12,19 +12,14 @@ import subprocess
 import sys
 import tempfile
 
-results = []
+from tap import Tap
+
+tap = Tap()
+check_error = tap.error_line
 
 
 def run(cmd, stdin=None):
     return subprocess.run(cmd, capture_output=True, timeout=120, stdin=stdin)
-
-
-def check_error(name, cmd, status, needle):
-    p = run(cmd)
-    err = p.stderr.decode(errors='replace')
-    lines = err.splitlines()
-    ok = p.returncode == status and len(lines) == 1 and needle in lines[0] and not p.stdout
-    results.append((ok, name, f'exit {p.returncode}, stderr {err!r}'))
 
 
 def facts(cmd, stdin=None):
@@ -74,22 +69,18 @@ def main():
         fa, p = facts([tool, 'trace', '-'], f)
         ok = fa is not None and fa['trace']['events'] == 2 and \
             fa['trace']['malformed'] == {'count': 3, 'lines': [1, 2, 4]}
-        results.append((ok, 'trace on stdin: long, NUL and cut lines are malformed, not fatal',
-                        f'{p.returncode} {p.stderr!r} {fa and fa["trace"]}'))
+        tap.ok('trace on stdin: long, NUL and cut lines are malformed, not fatal', ok,
+               f'{p.returncode} {p.stderr!r} {fa and fa["trace"]}')
     # An empty trace is zero events, not an error.
     fa, p = facts([tool, 'trace', os.devnull])
-    results.append((fa is not None and fa['trace']['events'] == 0, 'empty trace: zero events',
-                    f'{p.returncode} {p.stderr!r}'))
+    tap.ok('empty trace: zero events', fa is not None and fa['trace']['events'] == 0,
+           f'{p.returncode} {p.stderr!r}')
     # Binary garbage as a boot log: read, nothing found, no crash.
     fa, p = facts([tool, 'audit', '--dmesg', files['tar_realm']])
-    results.append((fa is not None and fa['dmesg']['realm'] is False, 'binary boot log: no facts, no crash',
-                    f'{p.returncode} {p.stderr!r}'))
+    tap.ok('binary boot log: no facts, no crash', fa is not None and fa['dmesg']['realm'] is False,
+           f'{p.returncode} {p.stderr!r}')
 
-    print(f'1..{len(results)}')
-    for i, (ok, name, detail) in enumerate(results, 1):
-        print(f'{"ok" if ok else "not ok"} {i} - {name}')
-        if not ok:
-            print(f'# {detail}')
+    sys.exit(tap.finish())
 
 
 if __name__ == '__main__':
