@@ -105,19 +105,21 @@ int cda_audit_load_kernel(struct cda_audit *au, const char *path,
 int cda_audit_load_swiotlb(struct cda_audit *au, const char *path, struct cda_error *err);
 
 /*
- * Load a kernel log (dmesg, dmesg -T, journalctl -k; "-" for standard input).
- * Fills the "dmesg" facts. Damaged lines are counted, not fatal.
- * Errors: -CDA_E_IO, -CDA_E_NOMEM.
+ * Load a kernel log (dmesg, dmesg -T, journalctl -k; "-" for standard input),
+ * plain or gzip/xz/zstd-compressed. Fills the "dmesg" facts. Damaged lines are
+ * counted, not fatal. Errors: -CDA_E_IO, -CDA_E_FORMAT (empty, binary, no line
+ * of a kernel log, a truncated or corrupt compressed stream), -CDA_E_NOMEM.
  */
 int cda_audit_load_dmesg(struct cda_audit *au, const char *path, struct cda_error *err);
 
 /*
  * Load an ftrace text with dma:* and swiotlb:* events ("-" for standard
- * input), streamed in constant memory. DMA addresses are checked against the
+ * input; plain or gzip/xz/zstd-compressed), streamed in constant memory. DMA addresses are checked against the
  * pools known when it is called (the boot log's swiotlb range and restricted
  * pools, the device tree's static pools) and against host.ipa_bits, so load
  * the trace last. Fills the "trace" facts. Malformed lines are counted, not
- * fatal. Errors: -CDA_E_IO, -CDA_E_NOMEM.
+ * fatal. Errors: -CDA_E_IO, -CDA_E_FORMAT (empty, binary, no ftrace event
+ * line, a truncated or corrupt compressed stream), -CDA_E_NOMEM.
  */
 int cda_audit_load_trace(struct cda_audit *au, const char *path, struct cda_error *err);
 

@@ -126,6 +126,123 @@ static int walk_dir(struct fs_walk *w, int dirfd, struct dt_node *n, int depth)
 	return ret;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+/* What the top level of a directory holds, when it is not a device tree. */
+struct top {
+	size_t files, dirs, dtbs, dts, src;
+	bool base;
+	char dtb[48]; /* the first .dtb by name, printable */
+};
+
+static void note_entry(struct top *tp, const char *name, bool dir)
+{
+	static const char *const src_suffixes[] = { ".c", ".h", ".S", ".rs", ".py", ".sh", NULL };
+
+	if (dir) {
+		tp->dirs++;
+		tp->base |= !strcmp(name, "base");
+		tp->src += !strcmp(name, ".git");
+		return;
+	}
+	tp->files++;
+	if (ends_with(name, ".dtb")) {
+		char shown[sizeof(tp->dtb)];
+		size_t i;
+
+		for (i = 0; name[i] && i < sizeof(shown) - 1; i++)
+			shown[i] = (unsigned char)name[i] >= 0x20 && (unsigned char)name[i] < 0x7f ? name[i] : '?';
+		shown[i] = '\0';
+		if (!tp->dtbs++ || strcmp(shown, tp->dtb) < 0)
+			memcpy(tp->dtb, shown, i + 1);
+	} else if (ends_with(name, ".dts") || ends_with(name, ".dtsi")) {
+		tp->dts++;
+	} else if (!strcmp(name, "Makefile") || !strcmp(name, "Kconfig") ||
+		   !strcmp(name, "meson.build") || !strcmp(name, "CMakeLists.txt")) {
+		tp->src++;
+	} else {
+		for (size_t i = 0; src_suffixes[i]; i++)
+			if (ends_with(name, src_suffixes[i])) {
+				tp->src++;
+				break;
+			}
+	}
+}
+
+/*
+ * A /proc/device-tree copy has root properties (compatible, model,
+ * #address-cells, #size-cells) or the nodes every tree has (chosen, cpus,
+ * memory). A directory with none of them is something else - a folder of
+ * .dtb files, a source tree - which read as a tree would be audited as empty
+ * and pass. Decided from the top level alone, before a big tree is walked,
+ * and the error says what the directory looked like.
+ */
+static int check_top(int fd, const char *dir, struct cda_error *err)
+{
+	static const char *const props[] = { "compatible", "model", "#address-cells", "#size-cells", NULL };
+	static const char *const nodes[] = { "chosen", "cpus", "memory", NULL };
+	static const char *const not_dt = "not a device-tree directory (no root properties such as "
+					  "compatible or #address-cells, no chosen or memory node)";
+	struct top tp = { 0 };
+	struct dirent *de;
+	bool found = false;
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return cda_fail(err, CDA_E_IO, "%s: %s", dir, strerror(errno));
+	}
+	while (!found && (de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue; /* an entry that cannot be read is the walk's to report */
+		if (S_ISREG(st.st_mode)) {
+			for (size_t i = 0; props[i]; i++)
+				found |= !strcmp(de->d_name, props[i]);
+			note_entry(&tp, de->d_name, false);
+		} else if (S_ISDIR(st.st_mode)) {
+			for (size_t i = 0; nodes[i]; i++)
+				found |= !strcmp(de->d_name, nodes[i]);
+			found |= !strncmp(de->d_name, "memory@", 7);
+			note_entry(&tp, de->d_name, true);
+		}
+	}
+	closedir(d);
+	if (found)
+		return 0;
+	if (!tp.files && !tp.dirs)
+		return cda_fail(err, CDA_E_FORMAT, "%s: empty directory, not a device tree", dir);
+	if (tp.dtbs == 1)
+		return cda_fail(err, CDA_E_FORMAT, "%s: %s; it holds one .dtb file, %s: give that file",
+				dir, not_dt, tp.dtb);
+	if (tp.dtbs)
+		return cda_fail(err, CDA_E_FORMAT, "%s: %s; it holds %zu .dtb files (%s, ...): give one of them",
+				dir, not_dt, tp.dtbs, tp.dtb);
+	if (tp.dts)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: %s; it looks like device-tree sources (%zu .dts/.dtsi files): compile one with dtc -O dtb",
+				dir, not_dt, tp.dts);
+	if (tp.base)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: %s; it holds a 'base' folder: for /sys/firmware/devicetree give %s/base",
+				dir, not_dt, dir);
+	if (tp.src)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: %s; it looks like a source tree (.c/.h files, a Makefile or .git at its top)",
+				dir, not_dt);
+	return cda_fail(err, CDA_E_FORMAT, "%s: %s; it holds %zu file%s and %zu folder%s", dir, not_dt,
+			tp.files, tp.files == 1 ? "" : "s", tp.dirs, tp.dirs == 1 ? "" : "s");
+}
+
 int cda_dt_read_fs(struct cda_arena *a, const char *dir, struct dt_tree *t, struct cda_error *err)
 {
 	struct fs_walk w = { .a = a, .t = t, .top = dir, .err = err };
@@ -136,6 +253,10 @@ int cda_dt_read_fs(struct cda_arena *a, const char *dir, struct dt_tree *t, stru
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return cda_fail(err, CDA_E_IO, "%s: %s", dir, strerror(errno));
+	if ((ret = check_top(fd, dir, err))) {
+		close(fd);
+		return ret;
+	}
 	t->root = cda_dt_node_new(a, NULL, "");
 	if (!t->root) {
 		close(fd);

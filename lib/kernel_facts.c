@@ -259,6 +259,69 @@ static int facts_config(struct kctx *c, const struct cda_kernel_opts *o, struct 
 	return 0;
 }
 
+/*
+ * Whether an allocated section holds BANNER and a digit: the linux_banner
+ * text a stripped vmlinux still carries. The digit keeps out programs that
+ * only mention the words (this one does).
+ */
+static bool has_banner_text(Elf *elf)
+{
+	const size_t n = strlen(BANNER);
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		const char *p, *end;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_ALLOC) ||
+		    !(d = elf_rawdata(scn, NULL)) || !d->d_buf)
+			continue;
+		end = (const char *)d->d_buf + d->d_size;
+		for (p = d->d_buf; (p = memmem(p, (size_t)(end - p), BANNER, n)); p++)
+			if (end - p > (ptrdiff_t)n && p[n] >= '0' && p[n] <= '9')
+				return true;
+	}
+	return false;
+}
+
+static bool has_interp(Elf *elf)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Every vmlinux is an ELF executable, but few ELF executables are kernels:
+ * one with neither the linux_banner symbol nor the banner text is something
+ * else (/bin/ls), and auditing it would only report every probe unknown. A
+ * kernel for another architecture passes: its facts say so. (An arm64 Image
+ * has its magic checked when opened.)
+ */
+static int check_linux(struct kctx *c, struct cda_error *err)
+{
+	char buf[32];
+	GElf_Ehdr eh;
+
+	if (cda_ksyms_get(&c->syms, "linux_banner") || has_banner_text(c->ki.elf))
+		return 0;
+	gelf_getehdr(c->ki.elf, &eh); /* checked when opened */
+	return cda_fail(err, CDA_E_FORMAT,
+			"%s: %s for %s, but not a Linux kernel (no linux_banner symbol and no 'Linux version' string)",
+			c->ki.name, eh.e_type == ET_DYN && !has_interp(c->ki.elf) ? "an ELF shared object"
+										: "an ELF executable",
+			cda_elf_machine_name(eh.e_machine, buf, sizeof(buf)));
+}
+
 static int facts_symbols(struct kctx *c, const struct cda_kernel_opts *o, struct cda_error *err)
 {
 	static const char *const own[] = {
@@ -272,6 +335,9 @@ static int facts_symbols(struct kctx *c, const struct cda_kernel_opts *o, struct
 	if ((ret = cda_kprobes_want_symbols(c->a, c->probes, &c->syms, err)))
 		return ret;
 	if (c->ki.elf && (ret = cda_ksyms_from_elf(&c->syms, &c->ki, err)))
+		return ret;
+	/* before a System.map can supply linux_banner: the map describes a kernel, not this file */
+	if (c->ki.elf && (ret = check_linux(c, err)))
 		return ret;
 	if (o->system_map_path) {
 		const char *elf_source = c->syms.source;

@@ -60,6 +60,22 @@ def main():
     open(bad_map, 'w').write('ffff800080000000 T _text\nnot a map line\n')
     check('--system-map with a bad line', [tool, 'vmlinux', good, '--system-map', bad_map], 2,
           f'{bad_map}:2: not a System.map line')
+    # An ELF file is a kernel by its linux_banner symbol, or (stripped) its banner text.
+    data = open(good, 'rb').read()
+    nosym = os.path.join(work, 'junk-banner-text-only')
+    open(nosym, 'wb').write(data.replace(b'linux_banner\0', b'linux_bannex\0'))
+    p = subprocess.run([tool, 'vmlinux', nosym, '--facts'], capture_output=True, text=True, timeout=60)
+    try:
+        ok = p.returncode == 0 and json.loads(p.stdout)['facts']['kernel']['version_source'] == 'banner-search'
+    except (ValueError, KeyError):
+        ok = False
+    tap.ok('no linux_banner symbol but the banner text: still a kernel', ok, p.stderr)
+    notkernel = os.path.join(work, 'junk-not-a-kernel')
+    open(notkernel, 'wb').write(data.replace(b'linux_banner\0', b'linux_bannex\0')
+                                .replace(b'Linux version ', b'Linux Version '))
+    check('arm64 ELF with neither: exit 2, not a Linux kernel', [tool, 'vmlinux', notkernel], 2,
+          f"cca-dma-audit: {notkernel}: an ELF executable for arm64, but not a Linux kernel "
+          "(no linux_banner symbol and no 'Linux version' string)")
     # json mode: the error is also a JSON document on stdout
     p = subprocess.run([tool, 'vmlinux', files['zboot-lz4'], '--format', 'json'],
                        capture_output=True, text=True, timeout=60)

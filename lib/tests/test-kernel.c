@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests for the kernel loader's parsers: versions, .config text, gzip,
- * System.map lines and BTF records. Whole images are covered by the golden
+ * System.map lines and BTF records, and that an ELF program is no kernel. Whole images are covered by the golden
  * cases built from stub kernels (testdata/kernel).
  */
 #include <setjmp.h>
@@ -111,6 +111,25 @@ static void test_gunzip(void **state)
 	/* not gzip */
 	assert_int_equal(cda_gunzip((const unsigned char *)"hello world", 11, 100, &out, &olen),
 			 -CDA_E_FORMAT);
+}
+
+/* An ELF program is not a kernel: one line saying what it is instead. */
+static void test_not_a_kernel(void **state)
+{
+	const struct cda_kernel_opts opts = { 0 };
+	struct cda_arena *a = cda_arena_new();
+	struct cda_error err = { 0 };
+	struct cda_value *out = NULL;
+	const char *format = NULL;
+
+	(void)state;
+	assert_int_equal(cda_kernel_facts(a, "/proc/self/exe", &opts, &out, &format, &err),
+			 -CDA_E_FORMAT);
+	assert_non_null(strstr(err.msg, "/proc/self/exe: an ELF executable for "));
+	assert_non_null(strstr(err.msg, ", but not a Linux kernel (no linux_banner symbol and no "
+				     "'Linux version' string)"));
+	assert_null(out);
+	cda_arena_free(a);
 }
 
 static const char *write_tmp(const char *text)
@@ -245,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_config_parse),
 		cmocka_unit_test(test_gunzip),
+		cmocka_unit_test(test_not_a_kernel),
 		cmocka_unit_test(test_system_map),
 		cmocka_unit_test(test_btf),
 	};

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for the runtime parsers: the line reader, the boot log, the
- * swiotlb debugfs forms and the trace. Inputs are written to temporary files,
- * because the loaders stream from files as they do for users.
+ * Unit tests for the runtime parsers: the line reader (plain and compressed,
+ * and its sniffing of inputs of the wrong kind), the boot log, the swiotlb
+ * debugfs forms and the trace. Inputs are written to temporary files, because
+ * the loaders stream from files as they do for users.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <lzma.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "lines.h"
 #include "runtime.h"
@@ -83,6 +87,188 @@ static void test_lines(void **state)
 	unlink(path);
 	free(path);
 	free(data);
+}
+
+enum { C_GZIP, C_XZ, C_ZSTD, C_COUNT };
+static const char *const c_names[C_COUNT] = { "gzip", "xz", "zstd" };
+
+/* in compressed with format c into a malloc'd buffer. */
+static unsigned char *compress_with(int c, const char *in, size_t len, size_t *outlen)
+{
+	size_t cap = len + len / 2 + 4096;
+	unsigned char *out = malloc(cap);
+
+	assert_non_null(out);
+	if (c == C_GZIP) {
+		z_stream zs = { 0 };
+
+		assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+		zs.next_in = (unsigned char *)in;
+		zs.avail_in = (uInt)len;
+		zs.next_out = out;
+		zs.avail_out = (uInt)cap;
+		assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+		*outlen = zs.total_out;
+		deflateEnd(&zs);
+	} else if (c == C_XZ) {
+		*outlen = 0;
+		assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, (const uint8_t *)in,
+							 len, out, outlen, cap), LZMA_OK);
+	} else {
+		*outlen = ZSTD_compress(out, cap, in, len, 3);
+		assert_false(ZSTD_isError(*outlen));
+	}
+	return out;
+}
+
+static bool count_line(void *ctx, const char *line, size_t len, bool cut, uint64_t lineno)
+{
+	(void)line, (void)len, (void)cut, (void)lineno;
+	++*(uint64_t *)ctx;
+	return true;
+}
+
+/*
+ * Every format reads back the text line for line, through several buffer
+ * fills; cut anywhere after its magic it is an error naming the format, and
+ * past the cap it stops.
+ */
+static void test_lines_compressed(void **state)
+{
+	const size_t nlines = 60000; /* ~3 MiB: several 1 MiB buffers */
+	size_t len = 0;
+	char *text = malloc(nlines * 64);
+
+	(void)state;
+	for (size_t i = 0; i < nlines; i++)
+		len += (size_t)sprintf(text + len, "[%5zu.000000] line %zu of a long boot log\n", i, i);
+	for (int c = 0; c < C_COUNT; c++) {
+		size_t zlen;
+		unsigned char *z = compress_with(c, text, len, &zlen);
+		char *path = tmpfile_with(z, zlen), want[64];
+		struct cda_error err = { 0 };
+		struct cda_lines lr;
+		const char *line;
+		size_t n, i = 0;
+		uint64_t seen = 0, bytes = 0;
+		bool cut;
+		int ret;
+
+		assert_int_equal(cda_lines_open(&lr, path, &err), 0);
+		assert_string_equal(lr.compression, c_names[c]);
+		while ((ret = cda_lines_next(&lr, &line, &n, &cut, &err)) > 0) {
+			int wn = snprintf(want, sizeof(want), "[%5zu.000000] line %zu of a long boot log", i, i);
+
+			assert_int_equal(n, (size_t)wn);
+			assert_memory_equal(line, want, n);
+			i++;
+		}
+		assert_int_equal(ret, 0);
+		assert_int_equal(i, nlines);
+		assert_int_equal(lr.bytes, len);
+		cda_lines_close(&lr);
+		assert_int_equal(cda_lines_each(path, &(struct cda_lines_kind){ "a log", "a log" },
+						count_line, &seen, NULL, &bytes, &err), 0);
+		assert_int_equal(seen, nlines);
+		assert_int_equal(bytes, len);
+
+		/* the cap: past it, an error, however much memory stays free */
+		assert_int_equal(cda_lines_open(&lr, path, &err), 0);
+		cda_dstream_set_max(lr.ds, 1000);
+		while ((ret = cda_lines_next(&lr, &line, &n, &cut, &err)) > 0)
+			;
+		assert_int_equal(ret, -CDA_E_FORMAT);
+		assert_non_null(strstr(err.msg, "decompresses to more than 1000 bytes"));
+		cda_lines_close(&lr);
+		unlink(path);
+		free(path);
+
+		/* cut short anywhere after the magic bytes */
+		for (size_t at = c == C_GZIP ? 2 : c == C_XZ ? 6 : 4; at < zlen; at += zlen / 7 + 1) {
+			char msg[64];
+
+			path = tmpfile_with(z, at);
+			seen = 0;
+			assert_int_equal(cda_lines_each(path, &(struct cda_lines_kind){ "a log", "a log" },
+							count_line, &seen, NULL, NULL, &err), -CDA_E_FORMAT);
+			snprintf(msg, sizeof(msg), ": truncated %s stream", c_names[c]);
+			assert_non_null(strstr(err.msg, msg));
+			assert_non_null(strstr(err.msg, path));
+			unlink(path);
+			free(path);
+		}
+		free(z);
+	}
+	free(text);
+}
+
+struct sniff_case {
+	const char *text;
+	size_t len;   /* 0: strlen(text) */
+	int ret;
+	const char *msg; /* in the error, or NULL */
+};
+
+/* Inputs of the wrong kind are refused, saying what they looked like; logs of any style pass. */
+static void test_sniffing(void **state)
+{
+	static const struct sniff_case dmesg[] = {
+		{ "", 0, -CDA_E_FORMAT, ": empty" },
+		{ "\n \t\n", 0, -CDA_E_FORMAT, ": empty (only blank lines)" },
+		{ "hello\nworld\n", 0, -CDA_E_FORMAT,
+		  ": not a kernel log: none of its 2 lines looks like dmesg, dmesg -T or journalctl -k "
+		  "output (the first line starts 'hello')" },
+		{ "\n\nhello\n", 0, -CDA_E_FORMAT, "(line 3, the first not blank, starts 'hello')" },
+		{ "only line\n", 0, -CDA_E_FORMAT, "its one line does not look like dmesg" },
+		{ "\xd0\x0d\xfe\xed\0\0\x10\0", 8, -CDA_E_FORMAT, ": not a kernel log: a device tree blob (DTB)" },
+		{ "\x7f" "ELF\2\1\1\0 Linux version 6.1\n", 20, -CDA_E_FORMAT, ": not a kernel log: an ELF file" },
+		/* NUL on the first line, a kernel line after it: still binary */
+		{ "junk\0\n[    0.000000] Booting Linux on physical CPU 0x0\n", 55, -CDA_E_FORMAT,
+		  "binary data (a NUL byte at offset 4)" },
+		/* a stray NUL after a good line is read past */
+		{ "[    0.000000] Booting Linux on physical CPU 0x0\nnoise\0\n", 56, 0, NULL },
+		/* real logs with none of the messages the loader reads: every prefix style */
+		{ "[    1.204311] virtio_blk virtio1: 4/0/0 default/read/poll queues\n", 0, 0, NULL },
+		{ "[Sat Nov 21 09:12:01 2026] virtio_blk virtio1: queues\n", 0, 0, NULL },
+		{ "Nov 21 09:12:01 realm kernel: virtio_blk virtio1: queues\n", 0, 0, NULL },
+		{ "<6>virtio_blk virtio1: queues\n", 0, 0, NULL },
+		{ "kern  :info  : [    1.204311] virtio_blk virtio1: queues\n", 0, 0, NULL },
+		{ "2026-11-21T09:12:01,123456+00:00 virtio_blk virtio1: queues\n", 0, 0, NULL },
+		/* a bare message the loader reads */
+		{ "Linux version 6.15.0 (builder@ci)\n", 0, 0, NULL },
+	};
+	static const struct sniff_case trace[] = {
+		{ "", 0, -CDA_E_FORMAT, ": empty" },
+		{ "# tracer: nop\n#\n", 0, 0, NULL },      /* ftrace's header, no events */
+		{ "cpus=4\n", 0, 0, NULL },                 /* trace-cmd report's */
+		{ " <idle>-0 [001] d..2. 1.5: sched_switch: prev_comm=x\n", 0, 0, NULL },
+		{ "# notes\nvmlinux-6.14.1: error [KERN003 x]: probe: y\n", 0, -CDA_E_FORMAT,
+		  ": not an ftrace text: none of its 2 lines looks like ftrace event output" },
+		{ "\x1b[1mBold\x07 text\n", 0, -CDA_E_FORMAT, "(it starts '?[1mBold? text')" },
+	};
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		const struct sniff_case *cases = k ? trace : dmesg;
+		size_t n = k ? sizeof(trace) / sizeof(trace[0]) : sizeof(dmesg) / sizeof(dmesg[0]);
+
+		for (size_t i = 0; i < n; i++) {
+			struct cda_trace_ctx ctx = { 0 };
+			struct cda_arena *a = cda_arena_new();
+			struct cda_error err = { 0 };
+			struct cda_value *f;
+			size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+			char *path = tmpfile_with(cases[i].text, len);
+			int ret = k ? cda_trace_facts(a, path, &ctx, &f, &err) : cda_dmesg_facts(a, path, &f, &err);
+
+			if (ret != cases[i].ret || (cases[i].msg && !strstr(err.msg, cases[i].msg)))
+				fail_msg("%s case %zu: %d '%s'", k ? "trace" : "dmesg", i, ret, err.msg);
+			if (ret)
+				assert_non_null(strstr(err.msg, path)); /* names the file */
+			unlink(path);
+			free(path);
+			cda_arena_free(a);
+		}
+	}
 }
 
 /* The same swiotlb line in every log style gives the same range. */
@@ -290,6 +476,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_lines_compressed),
+		cmocka_unit_test(test_sniffing),
 		cmocka_unit_test(test_dmesg_styles),
 		cmocka_unit_test(test_dmesg_pkvm_bitmap),
 		cmocka_unit_test(test_swiotlb_grep),
