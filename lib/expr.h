@@ -7,7 +7,7 @@
  * absent; the reason names it) or an error (wrong types, division by zero).
  * Unknown is not false: `false && unknown` is false, `true && unknown` is
  * unknown, so a rule only becomes indeterminate when the missing fact matters.
- * The grammar and functions are documented in man/cca-dma-audit-rules.5.scd.
+ * The grammar and functions are documented in man/cca-dma-audit-rules.5.scd.in.
  *
  * Errors: the parse functions return 0 or -1 with a message in err.
  */

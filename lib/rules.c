@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Rule files: {"rules": [ {rule}, ... ]}; see man/cca-dma-audit-rules.5.scd. */
+/* Rule files: {"rules": [ {rule}, ... ]}; see man/cca-dma-audit-rules.5.scd.in. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -12,10 +12,21 @@
 #include <json-c/json.h>
 
 #include "builtin_rules.h"
+#include "rule_facts.h"
 #include "rules.h"
 #include "util.h"
 
 #define RULE_FILE_MAX (4u << 20)
+
+/*
+ * A rule set plus what only loading needs: the facts schema every rule is
+ * checked against, parsed once per rule set when the first rule is loaded.
+ * Kept here, not in struct cda_ruleset, because evaluation never needs it.
+ */
+struct ruleset_state {
+	struct cda_ruleset rs; /* first, so a struct cda_ruleset * points to the whole */
+	struct cda_fact_schema *facts;
+};
 
 struct loader {
 	struct cda_ruleset *rs;
@@ -266,6 +277,20 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 	return 0;
 }
 
+/* Every fact the rule names must exist (rule_facts.h): a typo is a rule-file error, not a silent skip. */
+static int check_facts(struct loader *ld, const struct cda_rule *r)
+{
+	struct ruleset_state *st = (struct ruleset_state *)ld->rs;
+	char msg[512];
+	int ret;
+
+	if (!st->facts && (ret = cda_fact_schema_load(&st->facts, ld->err)))
+		return ret;
+	if (cda_rule_check_facts(st->facts, r, msg, sizeof(msg)))
+		return bad(ld, "%s", msg);
+	return 0;
+}
+
 /* Add, or replace a rule with the same id (how --rules overrides built-in rules). */
 static int add_rule(struct loader *ld, struct cda_rule *r, size_t first_of_file)
 {
@@ -328,7 +353,7 @@ int cda_ruleset_load_text(struct cda_ruleset *rs, const char *origin, const char
 
 		ld.id = NULL;
 		if ((ret = load_rule(&ld, json_object_array_get_idx(list, i), &r)) ||
-		    (ret = add_rule(&ld, r, first)))
+		    (ret = check_facts(&ld, r)) || (ret = add_rule(&ld, r, first)))
 			goto out;
 	}
 out:
@@ -423,19 +448,20 @@ int cda_ruleset_load_builtin(struct cda_ruleset *rs, struct cda_error *err)
 
 struct cda_ruleset *cda_ruleset_new(void)
 {
-	struct cda_ruleset *rs = calloc(1, sizeof(*rs));
+	struct ruleset_state *st = calloc(1, sizeof(*st));
 
-	if (rs && !(rs->arena = cda_arena_new())) {
-		free(rs);
+	if (st && !(st->rs.arena = cda_arena_new())) {
+		free(st);
 		return NULL;
 	}
-	return rs;
+	return st ? &st->rs : NULL;
 }
 
 void cda_ruleset_free(struct cda_ruleset *rs)
 {
 	if (!rs)
 		return;
+	cda_fact_schema_free(((struct ruleset_state *)rs)->facts);
 	cda_arena_free(rs->arena);
 	free(rs->rules);
 	free(rs);

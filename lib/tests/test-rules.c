@@ -64,12 +64,91 @@ static void test_builtin_rules_load(void **state)
 	cda_ruleset_free(rs);
 }
 
-/* An audit whose facts are dt.items = [{v:1},{v:2},{} ] and host.granule. */
-static struct cda_audit *audit_with_items(void)
+static void expect_loads(const char *text)
+{
+	struct cda_ruleset *rs = cda_ruleset_new();
+	struct cda_error err = { 0 };
+
+	if (cda_ruleset_load_text(rs, "t.json", text, &err))
+		fail_msg("rule did not load: %s", err.msg);
+	cda_ruleset_free(rs);
+}
+
+/* A rule naming a fact the schema does not have is a rule-file error, saying what exists there. */
+static void test_fact_paths_unknown(void **state)
+{
+	(void)state;
+	expect_load_error(RULE("\"for_each\": \"pool in dt.pools\", \"assert\": \"aligned(pool.bse, host.granule)\""),
+			  "t.json: rule TST001: assert: no fact 'pool.bse'; pool (an item of dt.pools) has: "
+			  "path, name, unit_address, index,");
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"dtt.pools == 0\""),
+			  "assert: no fact 'dtt'; the names here are: host, dt, kernel, swiotlb, dmesg, trace");
+	expect_load_error(RULE("\"for_each\": \"pool in dt.pool\", \"assert\": \"true\""),
+			  "for_each: no fact 'dt.pool'; dt has: format,");
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"true\", \"message\": \"{host.granul}\""),
+			  "message: no fact 'host.granul'; host has: granule,");
+	expect_load_error(RULE("\"for_each\": \"p in dt.pools\", \"assert\": \"true\", \"evidence\": {\"b\": \"p.base.lo\"}"),
+			  "evidence b: no fact 'p.base.lo'; p.base is not an object");
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"dt.model[0] == 1\""),
+			  "assert: dt.model is not a list");
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"params.limit > 1\", \"params\": {\"limt\": 3}"),
+			  "assert: no param 'params.limit'; the rule's params are: limt");
+}
+
+/* Valid paths load, including optional facts, has(), params and nested lists. */
+static void test_fact_paths_valid(void **state)
+{
+	(void)state;
+	expect_loads(RULE("\"for_each\": \"pool in dt.pools\", \"where\": \"pool.restricted && has(pool.alignment)\","
+			  "\"assert\": \"aligned(pool.base, host.granule) && len(pool.alloc_ranges) > 0 && pool.alloc_ranges[0].size > params.min\","
+			  "\"params\": {\"min\": 4096}, \"message\": \"{pool.path} {size(dt.memory[0].size)}\","
+			  "\"fix\": \"{hex(align_up(pool.base, host.granule))}\", \"evidence\": {\"b\": \"pool.base\"}"));
+	/* unknown-able facts (a bool or null) and a nullable object */
+	expect_loads(RULE("\"subject\": \"/\", \"assert\": \"trace.shared_bit.value != 0 && dmesg.swiotlb_mapped && kernel.page_size == 4K\""));
+}
+
+/* Quantifier variables take the item schema of their list; filter() keeps the list, first() gives an item. */
+static void test_fact_paths_quantifiers(void **state)
+{
+	(void)state;
+	expect_loads(RULE("\"subject\": \"/\", \"assert\": \"all(u in dt.dma_users: any(r in u.memory_regions: r.restricted && has(r.path)))"
+			  " && count(p in filter(q in dt.pools: q.static): p.size > 0) == 1"
+			  " && first(g in trace.groups: g.in_pool).device == 'x' && len(map(e in trace.errors: e.error)) == 0\""));
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"any(u in dt.dma_users: u.pth == '/')\""),
+			  "assert: no fact 'u.pth'; u (an item of dt.dma_users) has: path, available, iommu,");
+	expect_load_error(RULE("\"for_each\": \"dev in dt.dma_users\", \"assert\": \"all(r in dev.memory_regions: r.restricted || r.phandel == 0)\""),
+			  "assert: no fact 'r.phandel'; r (an item of dev.memory_regions) has: phandle, path, restricted, available");
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"count(p in filter(q in dt.pools: q.static): p.szie > 0) == 1\""),
+			  "assert: no fact 'p.szie'; p (an item of filter(q in dt.pools: ...)) has: path,");
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"first(g in trace.groups: g.in_pool).devise == 'x'\""),
+			  "assert: no fact 'first(g in trace.groups: ...).devise'; first(g in trace.groups: ...) has: event,");
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"any(p in dt.pools: any(p in p.users: p.x))\""),
+			  "assert: no fact 'p.x'; p (an item of p.users) is not an object");
+}
+
+/* Open objects take any key (kernel.config), or the names they are defined by (probes, trace events). */
+static void test_fact_paths_open_objects(void **state)
+{
+	(void)state;
+	expect_loads(RULE("\"subject\": \"/\", \"assert\": \"kernel.config.ANY_OPTION_AT_ALL == 'y' && kernel.probes.realm_guest.value"
+			  " && kernel.probes.swiotlb_dynamic.decided_by != '' && trace.event_counts.dma_map_page > 0\""));
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"kernel.probes.realm_gest.value\""),
+			  "assert: no fact 'kernel.probes.realm_gest'; kernel.probes has: realm_guest, pkvm_guest,");
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"kernel.probes.realm_guest.valu\""),
+			  "assert: no fact 'kernel.probes.realm_guest.valu'; kernel.probes.realm_guest has: value, decided_by, evidence");
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"trace.event_counts.dma_map > 0\""),
+			  "assert: no fact 'trace.event_counts.dma_map'; trace.event_counts has: dma_map_phys,");
+}
+
+/*
+ * An audit whose facts are dt.pools = [{path:/a, index:1}, {path:/b, index:2}, {path:/c}]
+ * and host.granule: real fact names, since rules are checked against the facts schema.
+ */
+static struct cda_audit *audit_with_pools(void)
 {
 	struct cda_audit *au = cda_audit_new();
 	struct cda_host host = { .granule = 65536 };
-	struct cda_value *dt = cda_v_obj(au->arena), *items = cda_v_list(au->arena);
+	struct cda_value *dt = cda_v_obj(au->arena), *pools = cda_v_list(au->arena);
 	struct cda_error err;
 
 	assert_int_equal(cda_audit_set_host(au, &host, &err), 0);
@@ -78,10 +157,10 @@ static struct cda_audit *audit_with_items(void)
 
 		cda_obj_set_str(au->arena, o, "path", i == 1 ? "/a" : i == 2 ? "/b" : "/c");
 		if (i < 3)
-			cda_obj_set_u64(au->arena, o, "v", i);
-		cda_list_push(au->arena, items, o);
+			cda_obj_set_u64(au->arena, o, "index", i);
+		cda_list_push(au->arena, pools, o);
 	}
-	cda_obj_set(au->arena, dt, "items", items);
+	cda_obj_set(au->arena, dt, "pools", pools);
 	cda_obj_set(au->arena, au->facts, "dt", dt);
 	return au;
 }
@@ -89,13 +168,13 @@ static struct cda_audit *audit_with_items(void)
 static void test_engine_outcomes(void **state)
 {
 	struct cda_ruleset *rs = cda_ruleset_new();
-	struct cda_audit *au = audit_with_items();
+	struct cda_audit *au = audit_with_pools();
 	struct cda_error err = { 0 };
 
 	(void)state;
 	assert_int_equal(cda_ruleset_load_text(rs, "t.json",
-		RULE("\"for_each\": \"i in dt.items\", \"assert\": \"i.v < 2\", \"message\": \"v is {i.v}\","
-		     "\"property\": \"reg\", \"evidence\": {\"v\": \"i.v\", \"missing\": \"i.nope\"}"), &err), 0);
+		RULE("\"for_each\": \"i in dt.pools\", \"assert\": \"i.index < 2\", \"message\": \"v is {i.index}\","
+		     "\"property\": \"reg\", \"evidence\": {\"v\": \"i.index\", \"missing\": \"i.alignment\"}"), &err), 0);
 	assert_int_equal(cda_audit_run(au, rs, &err), 0);
 	/* /a passes, /b fails, /c lacks v: indeterminate, not a pass and not a finding */
 	assert_int_equal(au->nfindings, 1);
@@ -106,7 +185,7 @@ static void test_engine_outcomes(void **state)
 	assert_null(cda_obj_get(au->findings[0].evidence, "missing")); /* unknown evidence is left out */
 	assert_int_equal(au->nindet, 1);
 	assert_string_equal(au->indet[0].subject, "/c");
-	assert_string_equal(au->indet[0].reason, "no fact 'i.v'");
+	assert_string_equal(au->indet[0].reason, "no fact 'i.index'");
 	assert_int_equal(au->checks_passed, 1);
 	assert_int_equal(cda_audit_exit_code(au, CDA_SEV_ERROR, false), 1);
 	assert_int_equal(cda_audit_exit_code(au, CDA_SEV_NEVER, false), 0);
@@ -118,20 +197,20 @@ static void test_engine_outcomes(void **state)
 static void test_engine_where_and_errors(void **state)
 {
 	struct cda_ruleset *rs = cda_ruleset_new();
-	struct cda_audit *au = audit_with_items();
+	struct cda_audit *au = audit_with_pools();
 	struct cda_error err = { 0 };
 
 	(void)state;
 	/* where false skips; where unknown is indeterminate; a type error says so */
 	assert_int_equal(cda_ruleset_load_text(rs, "t.json",
-		RULE("\"for_each\": \"i in dt.items\", \"where\": \"i.v != 1\", \"assert\": \"i.v / 0 == 1\""), &err), 0);
+		RULE("\"for_each\": \"i in dt.pools\", \"where\": \"i.index != 1\", \"assert\": \"i.index / 0 == 1\""), &err), 0);
 	assert_int_equal(cda_audit_run(au, rs, &err), 0);
 	assert_int_equal(au->nfindings, 0);
 	assert_int_equal(au->nindet, 2);
 	assert_string_equal(au->indet[0].subject, "/b");
 	assert_string_equal(au->indet[0].reason, "evaluation error: division by zero");
 	assert_string_equal(au->indet[1].subject, "/c");
-	assert_string_equal(au->indet[1].reason, "no fact 'i.v'"); /* where unknown names the fact */
+	assert_string_equal(au->indet[1].reason, "no fact 'i.index'"); /* where unknown names the fact */
 	cda_audit_free(au);
 	cda_ruleset_free(rs);
 }
@@ -139,7 +218,7 @@ static void test_engine_where_and_errors(void **state)
 static void test_override_disable_and_inputs(void **state)
 {
 	struct cda_ruleset *rs = cda_ruleset_new();
-	struct cda_audit *au = audit_with_items();
+	struct cda_audit *au = audit_with_pools();
 	struct cda_error err = { 0 };
 
 	(void)state;
@@ -160,7 +239,7 @@ static void test_override_disable_and_inputs(void **state)
 	assert_int_equal(au->rules_disabled, 1);
 	cda_audit_free(au);
 	/* --enable turns an opt-in rule on */
-	au = audit_with_items();
+	au = audit_with_pools();
 	assert_int_equal(cda_ruleset_set_enabled(rs, "off", true, &err), 0);
 	assert_int_equal(cda_audit_run(au, rs, &err), 0);
 	assert_int_equal(au->nfindings, 1);
@@ -192,6 +271,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule_file_errors),
 		cmocka_unit_test(test_builtin_rules_load),
+		cmocka_unit_test(test_fact_paths_unknown),
+		cmocka_unit_test(test_fact_paths_valid),
+		cmocka_unit_test(test_fact_paths_quantifiers),
+		cmocka_unit_test(test_fact_paths_open_objects),
 		cmocka_unit_test(test_engine_outcomes),
 		cmocka_unit_test(test_engine_where_and_errors),
 		cmocka_unit_test(test_override_disable_and_inputs),
