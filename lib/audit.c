@@ -74,9 +74,24 @@ int cda_audit_set_host(struct cda_audit *au, const struct cda_host *h, struct cd
 	if (!host || cda_obj_set_hex(a, host, "granule", h->granule) ||
 	    cda_obj_set_str(a, host, "granule_source", h->granule_given ? "option" : "default"))
 		goto oom;
-	if (h->platform != CDA_PLATFORM_AUTO &&
-	    (cda_obj_set_str(a, host, "platform", platforms[h->platform]) ||
-	     cda_obj_set_str(a, host, "platform_source", "option")))
+	/*
+	 * host.page_size is the host's real page size, known only when given:
+	 * rules that compare the guest's own page size or allocations with the
+	 * host's must not fail on the strict 64K default (a 4K pKVM guest on a
+	 * 4K host is the normal case). host.granule keeps the default for
+	 * layout rules, where a 64K-aligned pool is right on every host.
+	 * Likewise a platform the user did not give is unknown, with the reason
+	 * a person needs, so no rule fails because a realm is merely possible.
+	 */
+	if (cda_obj_set(a, host, "page_size", h->granule_given
+			? cda_v_hex(a, h->granule)
+			: cda_v_unknown(a, "the host page size is not known: pass --host-granule 4K, 16K or 64K")))
+		goto oom;
+	if (h->platform != CDA_PLATFORM_AUTO
+	    ? cda_obj_set_str(a, host, "platform", platforms[h->platform]) ||
+	      cda_obj_set_str(a, host, "platform_source", "option")
+	    : cda_obj_set(a, host, "platform",
+			  cda_v_unknown(a, "the platform is not known: pass --platform cca or --platform pkvm")))
 		goto oom;
 	if (h->ipa_bits &&
 	    (cda_obj_set_u64(a, host, "ipa_bits", h->ipa_bits) ||

@@ -23,17 +23,24 @@ struct event {
 
 enum ev_id {
 	EV_SWIOTLB_FULL, EV_DECRYPT_FAIL, EV_ENCRYPT_FAIL, EV_DMA_LEAK, EV_POOL_INIT_FAIL,
-	EV_POOL_HIGHMEM, EV_RSI_UNSUPPORTED, EV_MEM_ENCRYPT, EV_MALFORMED, EV_COUNT,
+	EV_POOL_HIGHMEM, EV_RSI_UNSUPPORTED, EV_MEM_ENCRYPT, EV_MALFORMED, EV_BBML2,
+	EV_SHARING_WARN, EV_POOL_DECRYPT_FAIL, EV_COUNT,
 };
 
 static const char *const ev_names[EV_COUNT] = {
 	"swiotlb_full", "decrypt_failures", "encrypt_failures", "dma_leaks",
 	"restricted_pool_init_failures", "restricted_pool_highmem", "rsi_unsupported",
-	"mem_encrypt_active", "malformed",
+	"mem_encrypt_active", "malformed", "bbml2_noabort", "sharing_warnings",
+	"pool_decrypt_failures",
 };
 
 struct pool {
 	uint64_t base, size_mib, line;
+};
+
+/* A GITS_BASERn table as its_setup_baser() prints it. */
+struct its_table {
+	uint64_t base, size, line;
 };
 
 struct dmesg {
@@ -47,6 +54,8 @@ struct dmesg {
 	uint64_t rsi_line;
 	bool have_pkvm;
 	uint64_t pkvm_words[4], pkvm_line;
+	struct its_table its[MAX_POOLS];
+	size_t nits;
 };
 
 static void hit(struct event *e, uint64_t line, uint64_t add)
@@ -133,11 +142,103 @@ static bool parse_pkvm(struct dmesg *d, const char *p, const char *end, uint64_t
 	return true;
 }
 
-static void parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t line)
+static bool digits(const char **p, const char *end)
+{
+	const char *s = *p;
+
+	while (*p < end && **p >= '0' && **p <= '9')
+		(*p)++;
+	return *p > s;
+}
+
+static bool alpha3(const char *p)
+{
+	for (int i = 0; i < 3; i++)
+		if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z')))
+			return false;
+	return true;
+}
+
+/*
+ * Whether a line carries a kernel log prefix: a syslog level ("<6>"), dmesg's
+ * "[    0.152420] " (also after dmesg -x's "kern  :info  : "), dmesg -T's
+ * "[Sat Nov 21 09:12:01 2026] ", dmesg --time-format iso's
+ * "2026-11-21T09:12:01,...", or journalctl's and syslog's "HOST kernel: ". A
+ * log is known by these even when none of its messages is one this loader
+ * reads; what has none of them and no such message is not a kernel log.
+ */
+static bool log_prefix(const char *s, size_t len)
+{
+	const char *end = s + len, *p = s, *b;
+
+	if (p < end && *p == '<' && (++p, digits(&p, end)) && p < end && *p == '>')
+		return true;
+	p = s;
+	if (end - p >= 11 && digits(&p, end) && p - s == 4 && *p == '-' && p[3] == '-' && p[6] == 'T')
+		return true;
+	b = memchr(s, '[', len < 32 ? len : 32);
+	if (b) {
+		p = b + 1;
+		while (p < end && *p == ' ')
+			p++;
+		if (digits(&p, end) && p < end && *p == '.' && (++p, digits(&p, end)) && p < end &&
+		    *p == ']')
+			return true;
+		if (end - b > 9 && alpha3(b + 1) && b[4] == ' ' && alpha3(b + 5) && b[8] == ' ' &&
+		    memchr(b, ']', (size_t)(end - b) < 32 ? (size_t)(end - b) : 32))
+			return true;
+	}
+	return memmem(s, len < 128 ? len : 128, " kernel: ", 9) != NULL;
+}
+
+/*
+ * "ITS@0x...: allocated 8192 Devices @40a0000 (indirect, esz 8, psz 64K, shr 1)"
+ * (its_setup_baser()): the address is physical, hex without 0x. The table is
+ * PAGE_SIZE << order bytes, and the count is that size over the entry size
+ * (8 for an indirect table), rounded down: the size is the power of two that
+ * count * entry rounds up to. In a realm its_alloc_pages_node() shares it.
+ */
+static bool parse_its(struct dmesg *d, const char *p, const char *end, uint64_t line)
+{
+	uint64_t count, base, esz, size = 1;
+	const char *at = memchr(p, '@', (size_t)(end - p)), *q;
+	bool indirect;
+
+	if (!decnum(&p, end, &count) || !at || (p = at + 1, !hexnum(&p, end, &base)) ||
+	    !lit(&p, end, " (") || !(q = find(p, (size_t)(end - p), "esz ")))
+		return false;
+	indirect = lit(&p, end, "indirect");
+	p = q + 4;
+	if (!decnum(&p, end, &esz) || !esz || esz > 256 || count > (UINT64_MAX >> 9))
+		return false;
+	while (size < count * (indirect ? 8 : esz))
+		size <<= 1;
+	if (d->nits < MAX_POOLS)
+		d->its[d->nits++] = (struct its_table){ base, size < 4096 ? 4096 : size, line };
+	return true;
+}
+
+/*
+ * A WARNING from the arm64 memory-sharing code: set_memory_decrypted() with an
+ * unaligned address (arch/arm64/mm/mem_encrypt.c, returns 0 without sharing),
+ * realm_set_memory_{en,de}crypted() and the page-table walk under it
+ * (arch/arm64/mm/pageattr.c), or a refused linear-map split
+ * (split_kernel_leaf_mapping() in arch/arm64/mm/mmu.c).
+ */
+static bool sharing_warning(const char *s, size_t len)
+{
+	return find(s, len, "WARNING: ") &&
+	       (find(s, len, "at arch/arm64/mm/pageattr.c:") ||
+		find(s, len, "at arch/arm64/mm/mem_encrypt.c:") ||
+		find(s, len, "split_kernel_leaf_mapping+"));
+}
+
+/* Read one line; true when it is a kernel log line (for the reader's sniffing). */
+static bool parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t line)
 {
 	struct dmesg *d = ctx;
 	const char *end = s + len, *p;
-	bool ok = true;
+	bool ok = true, known = true;
 	uint64_t n;
 
 	(void)cut; /* a cut line is still searched: the messages sit at its start */
@@ -180,11 +281,23 @@ static void parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t 
 		hit(&d->ev[EV_POOL_HIGHMEM], line, 0);
 	} else if ((p = find(s, len, "hypervisor services detected ("))) {
 		ok = parse_pkvm(d, p + 30, end, line);
+	} else if (find(s, len, "CPU features: detected: BBM Level 2 without conflict abort")) {
+		hit(&d->ev[EV_BBML2], line, 0);
+	} else if (sharing_warning(s, len)) {
+		hit(&d->ev[EV_SHARING_WARN], line, 0);
+	} else if (find(s, len, "Failed to decrypt default memory pool") ||
+		   find(s, len, "Failed to decrypt restricted DMA pool")) {
+		hit(&d->ev[EV_POOL_DECRYPT_FAIL], line, 0);
+	} else if (find(s, len, "ITS@") && (p = find(s, len, ": allocated "))) {
+		ok = parse_its(d, p + 12, end, line);
 	} else if (find(s, len, "Booting Linux on physical CPU") || find(s, len, "Linux version ")) {
 		d->booted = true;
+	} else {
+		known = log_prefix(s, len);
 	}
 	if (!ok)
 		hit(&d->ev[EV_MALFORMED], line, 0);
+	return known;
 }
 
 static struct cda_value *event_value(struct cda_arena *a, const struct event *e, const char *sum_name,
@@ -229,6 +342,17 @@ static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
 	if (cda_obj_set(a, f, "restricted_pools", pools) ||
 	    cda_obj_set_u64(a, f, "restricted_pools_seen", d->pools_seen))
 		return -1;
+	pools = cda_v_list(a);
+	if (!pools || cda_obj_set(a, f, "its_tables", pools))
+		return -1;
+	for (size_t i = 0; i < d->nits; i++) {
+		struct cda_value *t = cda_v_obj(a);
+
+		if (!t || cda_obj_set_hex(a, t, "base", d->its[i].base) ||
+		    cda_obj_set_hex(a, t, "size", d->its[i].size) ||
+		    cda_obj_set_u64(a, t, "line", d->its[i].line) || cda_list_push(a, pools, t))
+			return -1;
+	}
 	/*
 	 * Whether the boot-time swiotlb line is there. Its absence means
 	 * something only if the log reaches back to boot; a rotated ring
@@ -278,13 +402,16 @@ static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
 int cda_dmesg_facts(struct cda_arena *a, const char *path, struct cda_value **out,
 		    struct cda_error *err)
 {
+	static const struct cda_lines_kind kind = {
+		"a kernel log", "dmesg, dmesg -T or journalctl -k output",
+	};
 	struct dmesg *d = calloc(1, sizeof(*d));
 	uint64_t nlines;
 	int ret;
 
 	if (!d)
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	ret = cda_lines_each(path, parse_line, d, &nlines, NULL, err);
+	ret = cda_lines_each(path, &kind, parse_line, d, &nlines, NULL, err);
 	if (ret == 0 && build(a, d, nlines, out))
 		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
 	free(d);

@@ -21,6 +21,8 @@
 #define DT_MAX_NODES 200000
 #define DT_MAX_BLOB (64u << 20) /* Linux caps FDTs at 2 MiB on arm64; be generous */
 #define DT_MAX_PROP (16u << 20)
+/* A region lists at most this many regions it overlaps (overlaps_truncated says when more). */
+#define DT_MAX_OVERLAPS_LISTED 16
 
 struct dt_prop {
 	const char *name;

@@ -270,6 +270,21 @@ static status_t f_starts_with(struct cda_eval *ev, struct cda_value **a, struct 
 	return *out ? CDA_EVAL_OK : OOM(ev);
 }
 
+/*
+ * need(cond, reason): true when cond holds; otherwise unknown with the
+ * rule's own reason, so a rule can say in words what is missing (e.g.
+ * need(has(p.used_hiwater), 'the kernel predates io_tlb_used_hiwater')).
+ */
+static status_t f_need(struct cda_eval *ev, struct cda_value **a, struct cda_value **out)
+{
+	if (want(ev, a[0], CDA_T_BOOL, "need()") || want(ev, a[1], CDA_T_STR, "need()"))
+		return CDA_EVAL_ERROR;
+	if (!a[0]->b)
+		return note(ev, CDA_EVAL_UNKNOWN, "%s", a[1]->s);
+	*out = a[0];
+	return CDA_EVAL_OK;
+}
+
 const struct func_def cda_expr_funcs[] = {
 	{ "aligned", 2, 2, f_aligned },
 	{ "align_up", 2, 2, f_align_up },
@@ -286,6 +301,7 @@ const struct func_def cda_expr_funcs[] = {
 	{ "str", 1, 1, f_str },
 	{ "join", 2, 2, f_join },
 	{ "starts_with", 2, 2, f_starts_with },
+	{ "need", 2, 2, f_need },
 	{ NULL, 0, 0, NULL },
 };
 

@@ -155,6 +155,27 @@ static json_object *inputs_json(struct jb *jb, const struct cda_audit *au)
 	return a;
 }
 
+/* The host facts as given: what the user did not give (unknown) is left out, not null. */
+static json_object *host_json(const struct cda_value *host)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; o && i < host->obj.n; i++) {
+		const struct cda_member *m = &host->obj.m[i];
+		json_object *v;
+
+		if (m->val->type == CDA_T_UNKNOWN)
+			continue;
+		v = cda_value_to_json(m->val);
+		if (!v || json_object_object_add(o, m->key, v)) {
+			json_object_put(v);
+			json_object_put(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 static int render_json(const struct cda_audit *au, const struct cda_report_opts *o, char **out,
 		       struct cda_error *err)
 {
@@ -170,7 +191,7 @@ static int render_json(const struct cda_audit *au, const struct cda_report_opts 
 	jset(&jb, inv, "fail_on_indeterminate", json_object_new_boolean(o->fail_on_indeterminate));
 	jset(&jb, doc, "invocation", inv);
 	if (host)
-		jset(&jb, doc, "host", cda_value_to_json(host));
+		jset(&jb, doc, "host", host_json(host));
 	jset(&jb, doc, "inputs", inputs_json(&jb, au));
 	for (size_t i = 0; i < au->nfindings; i++)
 		jpush(&jb, fa, finding_json(&jb, &au->findings[i]));

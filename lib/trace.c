@@ -87,6 +87,7 @@ struct trace {
 	const struct cda_trace_ctx *ctx;
 	uint64_t ev_count[NEVENTS];
 	uint64_t other_events, comments;
+	uint64_t mmio_maps; /* dma_map_phys with attrs=MMIO: never bounced, not checked */
 	struct cda_line_hits malformed;
 	char devs[MAX_DEVICES][MAX_DEVNAME + 1];
 	size_t ndevs, last_dev;
@@ -317,6 +318,31 @@ static bool add_array(struct trace *t, unsigned ev, int dev, enum field f, const
 #define ARRAY_ADD(key, f, sized) \
 	add_array(t, ev, di, f, body, end, " " key "=", sizeof(" " key "=") - 1, sized, true, line)
 
+/*
+ * attrs=MMIO (DMA_ATTR_MMIO, decoded by the dma events' attrs table): a
+ * mapping of device memory, peer to peer, which dma-direct never bounces and
+ * which carries no shared bit, so its addresses say nothing about pools.
+ */
+static bool has_mmio_attr(const char *body, const char *end)
+{
+	const char *a = memmem(body, (size_t)(end - body), " attrs=", 7);
+
+	for (a = a ? a + 7 : end; a < end && *a != ' ';) {
+		const char *bar = memchr(a, '|', (size_t)(end - a));
+		const char *tok_end = bar ? bar : end;
+		const char *sp = memchr(a, ' ', (size_t)(tok_end - a));
+
+		if (sp)
+			tok_end = sp;
+		if (tok_end - a == 4 && !memcmp(a, "MMIO", 4))
+			return true;
+		if (!bar || (sp && sp < bar))
+			break;
+		a = bar + 1;
+	}
+	return false;
+}
+
 static bool parse_event(struct trace *t, unsigned ev, const char *body, const char *end,
 			uint64_t line)
 {
@@ -347,6 +373,10 @@ static bool parse_event(struct trace *t, unsigned ev, const char *body, const ch
 			return false;
 		if (addr == DMA_MAPPING_ERROR) {
 			add_error(t, ev, di, 0, line);
+			return true;
+		}
+		if (has_mmio_attr(body, end)) {
+			t->mmio_maps++;
 			return true;
 		}
 		add_addr(t, ev, di, F_DMA_ADDR, addr, size, line);
@@ -617,6 +647,7 @@ static int build(struct cda_arena *a, const struct trace *t, uint64_t nlines, ui
 	if (cda_obj_set_u64(a, f, "lines", nlines) || cda_obj_set_u64(a, f, "bytes", bytes) ||
 	    cda_obj_set_u64(a, f, "events", total) || cda_obj_set(a, f, "event_counts", counts) ||
 	    cda_obj_set_u64(a, f, "other_events", t->other_events) ||
+	    cda_obj_set_u64(a, f, "mmio_mappings", t->mmio_maps) ||
 	    cda_obj_set(a, f, "malformed", cda_line_hits_value(a, &t->malformed)) ||
 	    cda_obj_set(a, f, "unchecked", cda_line_hits_value(a, &t->unchecked)) ||
 	    cda_obj_set(a, f, "shared_bit", bitv) || cda_obj_set(a, f, "pools", pools) ||
@@ -626,17 +657,73 @@ static int build(struct cda_arena *a, const struct trace *t, uint64_t nlines, ui
 	return 0;
 }
 
+/* ---- sniffing ---- */
+
+struct reading {
+	struct trace *t;
+	bool known; /* an event line (or ftrace's own header) was seen */
+};
+
+/*
+ * Whether a line is an event line, "TIMESTAMP: EVENT: ": found as
+ * parse_line() finds them, but with the timestamp all digits (one '.' at
+ * most) and the event name an identifier, so prose with a colon after a
+ * number ("vmlinux-6.14.1: error [...]: ...") is not taken for a trace.
+ */
+static bool event_line(const char *s, size_t len)
+{
+	const char *end = s + len, *p = s, *q, *name;
+	int dots = 0;
+
+	for (;; p++) {
+		p = memchr(p, ':', (size_t)(end - p));
+		if (!p || end - p < 3)
+			return false;
+		if (p[1] == ' ' && p > s && p[-1] >= '0' && p[-1] <= '9')
+			break;
+	}
+	for (q = p; q > s && q[-1] != ' ' && q[-1] != '\t'; q--)
+		if (q[-1] == '.' ? ++dots > 1 : q[-1] < '0' || q[-1] > '9')
+			return false;
+	for (name = q = p + 2; q < end && *q != ':'; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		      (*q >= '0' && *q <= '9') || *q == '_'))
+			return false;
+	return q < end && q > name;
+}
+
+/*
+ * parse_line(), and for the reader whether the line was a trace line: an
+ * event line, whether or not a dma one, or the header ftrace ("# tracer:
+ * nop") or trace-cmd report ("cpus=4") starts with, so a trace of zero events
+ * is still a trace.
+ */
+static bool read_line(void *ctx, const char *s, size_t len, bool cut, uint64_t line)
+{
+	struct reading *r = ctx;
+
+	parse_line(r->t, s, len, cut, line);
+	if (!r->known)
+		r->known = event_line(s, len) || (len > 10 && !memcmp(s, "# tracer: ", 10)) ||
+			   (len > 5 && !memcmp(s, "cpus=", 5) && s[5] >= '0' && s[5] <= '9');
+	return r->known;
+}
+
 int cda_trace_facts(struct cda_arena *a, const char *path, const struct cda_trace_ctx *ctx,
 		    struct cda_value **out, struct cda_error *err)
 {
+	static const struct cda_lines_kind kind = {
+		"an ftrace text", "ftrace event output ('TASK-PID [CPU] TIMESTAMP: EVENT: ...')",
+	};
 	struct trace *t = calloc(1, sizeof(*t));
+	struct reading r = { t, false };
 	uint64_t nlines, bytes;
 	int ret;
 
 	if (!t)
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
 	t->ctx = ctx;
-	ret = cda_lines_each(path, parse_line, t, &nlines, &bytes, err);
+	ret = cda_lines_each(path, &kind, read_line, &r, &nlines, &bytes, err);
 	if (ret == 0 && build(a, t, nlines, bytes, out))
 		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
 	free(t);
