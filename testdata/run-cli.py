@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import jsonschema
 from tap import Tap
@@ -78,6 +79,36 @@ p = run('dtb', truncated, '--format', 'json', '-o', err_out)
 check('json error with -o goes to the file, stdout stays empty',
       p.returncode == 2 and not p.stdout and json.load(open(err_out))['summary']['exit_code'] == 2)
 
+# A directory that is not a device tree, and an ELF file that is not a kernel:
+# exit 2 and one line saying what the input looked like, never an empty pass.
+not_dt = ('not a device-tree directory (no root properties such as compatible or '
+          '#address-cells, no chosen or memory node)')
+dirs = {
+    'blobs': ({'b-guest.dtb': open(GOOD, 'rb').read(), 'a-guest.dtb': open(BAD, 'rb').read()},
+              'it holds 2 .dtb files (a-guest.dtb, ...): give one of them'),
+    'one-blob': ({'guest.dtb': open(GOOD, 'rb').read()},
+                 'it holds one .dtb file, guest.dtb: give that file'),
+    'dts-sources': ({'guest.dts': b'/dts-v1/;\n/ { };\n', 'base.dtsi': b''},
+                    'it looks like device-tree sources (2 .dts/.dtsi files): compile one with dtc -O dtb'),
+    'src-tree': ({'Makefile': b'all:\n', 'main.c': b'int main(void) { return 0; }\n'},
+                 'it looks like a source tree (.c/.h files, a Makefile or .git at its top)'),
+    'other': ({'notes.txt': b'hello\n'}, 'it holds 1 file and 0 folders'),
+}
+for name, (content, says) in dirs.items():
+    d = os.path.join(WORK, 'not-dt-' + name)
+    os.makedirs(d, exist_ok=True)
+    for fname, data in content.items():
+        open(os.path.join(d, fname), 'wb').write(data)
+    tap.error_line(f'dtb on a directory that is not a device tree ({name}): exit 2, one line',
+                   [TOOL, 'dtb', d], 2, f'cca-dma-audit: {d}: {not_dt}; {says}')
+p = run('vmlinux', TOOL)
+err_lines = p.stderr.decode().splitlines()
+check('vmlinux on an ELF program (this tool): exit 2, one line, not a Linux kernel',
+      p.returncode == 2 and len(err_lines) == 1 and not p.stdout and
+      err_lines[0].startswith(f'cca-dma-audit: {TOOL}: an ELF executable for ') and
+      err_lines[0].endswith("but not a Linux kernel (no linux_banner symbol and no 'Linux version' string)"),
+      p.stderr)
+
 # stdin, -o, --facts
 p = run('dtb', '-', '--format', 'json', stdin=open(BAD, 'rb').read())
 check('stdin input', p.returncode == 1 and json_doc(p)['inputs'][0]['path'] == '<stdin>')
@@ -118,6 +149,17 @@ bad_rule = os.path.join(WORK, 'bad-rule.json')
 open(bad_rule, 'w').write('{"rules": [{"id": "X"}]}')
 p = run('dtb', GOOD, '--rules', bad_rule)
 check('malformed rule file: exit 3 naming the file', p.returncode == 3 and bad_rule.encode() in p.stderr)
+# A rule naming a fact that does not exist fails when loaded, not silently at every audit.
+with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+    typo = os.path.join(tmp, 'typo.json')
+    with open(typo, 'w') as f:
+        json.dump({'rules': [{
+            'id': 'TYPO001', 'name': 'typo', 'severity': 'error', 'summary': 's', 'why': 'w',
+            'inputs': ['dt'], 'for_each': 'pool in dt.pools',
+            'assert': 'aligned(pool.bse, host.granule)', 'message': 'm'}]}, f)
+    tap.error_line('rule naming a missing fact: exit 3, one line naming file, rule and fact',
+                   [TOOL, 'rules', '--rules', typo], 3,
+                   f"{typo}: rule TYPO001: assert: no fact 'pool.bse'; pool (an item of dt.pools) has: path,")
 
 p = run('--help')
 check('--help exits 0 and lists the commands', p.returncode == 0 and b'dtb FILE|DIR|-' in p.stdout)
