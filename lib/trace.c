@@ -262,7 +262,13 @@ found:
 		g->min = addr;
 	if (addr + size > g->end && addr + size >= addr)
 		g->end = addr + size;
-	g->or_bits |= addr | size;
+	/*
+	 * A coherent allocation's traced size is the caller's request; the
+	 * kernel allocates whole pages (dma_direct_alloc(): PAGE_ALIGN(size)),
+	 * so only its base says how it is aligned. Streaming mappings are
+	 * bounced exactly as traced: base and size both count.
+	 */
+	g->or_bits |= addr | (events[ev].kind == K_ALLOC || events[ev].kind == K_ALLOC_SGT ? 0 : size);
 	if (size > g->max_size)
 		g->max_size = size;
 }
