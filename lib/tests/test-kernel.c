@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <zlib.h>
 
 #include "kernel.h"
+#include "test-util.h"
 #include "util.h"
 
 static void test_version(void **state)
@@ -72,20 +72,6 @@ static void test_config_parse(void **state)
 	cda_arena_free(a);
 }
 
-static size_t deflate_gzip(const void *in, size_t len, unsigned char *out, size_t cap)
-{
-	z_stream zs = { 0 };
-
-	assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	zs.next_in = (unsigned char *)in;
-	zs.avail_in = (unsigned)len;
-	zs.next_out = out;
-	zs.avail_out = (unsigned)cap;
-	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
-	deflateEnd(&zs);
-	return zs.total_out;
-}
-
 static void test_gunzip(void **state)
 {
 	char plain[100000];
@@ -95,7 +81,7 @@ static void test_gunzip(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(plain); i++)
 		plain[i] = (char)("CONFIG_X=y\n"[i % 11]);
-	glen = deflate_gzip(plain, sizeof(plain), gz, sizeof(gz));
+	glen = test_gzip(plain, sizeof(plain), gz, sizeof(gz));
 	assert_int_equal(cda_gunzip(gz, glen, sizeof(plain), &out, &olen), 0);
 	assert_int_equal(olen, sizeof(plain));
 	assert_memory_equal(out, plain, sizeof(plain));

@@ -16,11 +16,11 @@
 
 #include <cmocka.h>
 #include <lzma.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include "lines.h"
 #include "runtime.h"
+#include "test-util.h"
 #include "util.h"
 
 static char *tmpfile_with(const void *data, size_t len)
@@ -100,16 +100,7 @@ static unsigned char *compress_with(int c, const char *in, size_t len, size_t *o
 
 	assert_non_null(out);
 	if (c == C_GZIP) {
-		z_stream zs = { 0 };
-
-		assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-		zs.next_in = (unsigned char *)in;
-		zs.avail_in = (uInt)len;
-		zs.next_out = out;
-		zs.avail_out = (uInt)cap;
-		assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
-		*outlen = zs.total_out;
-		deflateEnd(&zs);
+		*outlen = test_gzip(in, len, out, cap);
 	} else if (c == C_XZ) {
 		*outlen = 0;
 		assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, (const uint8_t *)in,
