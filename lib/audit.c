@@ -188,17 +188,6 @@ int cda_audit_load_dmesg(struct cda_audit *au, const char *path, struct cda_erro
 	return add_facts(au, "dmesg", path, "text", v, err);
 }
 
-static uint64_t u64_at(const struct cda_value *o, const char *key, bool *ok)
-{
-	const struct cda_value *v = cda_obj_get(o, key);
-
-	if (!v || v->type != CDA_T_U64) {
-		*ok = false;
-		return 0;
-	}
-	return v->u;
-}
-
 static bool is_true(const struct cda_value *o, const char *key)
 {
 	const struct cda_value *v = cda_obj_get(o, key);
@@ -221,7 +210,7 @@ static size_t known_pools(const struct cda_audit *au, struct cda_trace_pool *p, 
 	bool ok = true;
 
 	if (range) {
-		uint64_t start = u64_at(range, "start", &ok), end = u64_at(range, "end", &ok);
+		uint64_t start = cda_obj_get_u64(range, "start", &ok), end = cda_obj_get_u64(range, "end", &ok);
 
 		if (ok && end > start)
 			p[n++] = (struct cda_trace_pool){ "swiotlb", "dmesg", start, end - start };
@@ -231,8 +220,8 @@ static size_t known_pools(const struct cda_audit *au, struct cda_trace_pool *p, 
 		uint64_t base, size;
 
 		ok = true;
-		base = u64_at(d, "base", &ok);
-		size = u64_at(d, "size", &ok);
+		base = cda_obj_get_u64(d, "base", &ok);
+		size = cda_obj_get_u64(d, "size", &ok);
 		if (ok && size && path && path->type == CDA_T_STR && is_true(d, "available") &&
 		    is_true(d, "static") && (is_true(d, "restricted") || is_true(d, "shared_dma")))
 			p[n++] = (struct cda_trace_pool){ path->s, "dt", base, size };
@@ -243,14 +232,14 @@ static size_t known_pools(const struct cda_audit *au, struct cda_trace_pool *p, 
 		bool covered = false;
 
 		ok = true;
-		base = u64_at(d, "base", &ok);
-		size = u64_at(d, "size", &ok);
+		base = cda_obj_get_u64(d, "base", &ok);
+		size = cda_obj_get_u64(d, "size", &ok);
 		for (size_t j = 0; j < n; j++)
 			covered |= p[j].base == base;
 		if (ok && size && !covered)
 			p[n++] = (struct cda_trace_pool){
 				cda_arena_printf(au->arena, "restricted pool (boot log line %llu)",
-						 (unsigned long long)u64_at(d, "line", &ok)), "dmesg", base, size };
+						 (unsigned long long)cda_obj_get_u64(d, "line", &ok)), "dmesg", base, size };
 	}
 	return n;
 }

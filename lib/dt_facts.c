@@ -251,14 +251,6 @@ static int cmp_extent(const void *pa, const void *pb)
 	return a->base < b->base ? -1 : a->base > b->base;
 }
 
-static uint64_t u64_member(const struct cda_value *o, const char *key, bool *ok)
-{
-	const struct cda_value *v = cda_obj_get(o, key);
-
-	*ok = *ok && v && v->type == CDA_T_U64;
-	return *ok ? v->u : 0;
-}
-
 static uint64_t end_of(uint64_t base, uint64_t size)
 {
 	return size > UINT64_MAX - base ? UINT64_MAX : base + size;
@@ -304,7 +296,7 @@ static int add_overlaps(struct dt_ctx *c)
 		struct cda_value *p = c->pools->list.items[i];
 		const struct cda_value *av = cda_obj_get(p, "available"), *st = cda_obj_get(p, "static");
 		bool ok = true;
-		uint64_t base = u64_member(p, "base", &ok), size = u64_member(p, "size", &ok);
+		uint64_t base = cda_obj_get_u64(p, "base", &ok), size = cda_obj_get_u64(p, "size", &ok);
 
 		if (cda_obj_set(c->a, p, "overlaps", cda_v_list(c->a)) ||
 		    cda_obj_set_bool(c->a, p, "memreserve_overlap", false))

@@ -118,6 +118,17 @@ struct cda_value *cda_obj_get(const struct cda_value *obj, const char *key)
 	return NULL;
 }
 
+uint64_t cda_obj_get_u64(const struct cda_value *obj, const char *key, bool *ok)
+{
+	const struct cda_value *v = cda_obj_get(obj, key);
+
+	if (!v || v->type != CDA_T_U64) {
+		*ok = false;
+		return 0;
+	}
+	return v->u;
+}
+
 struct cda_value *cda_obj_path(const struct cda_value *obj, const char *path)
 {
 	char key[128];

@@ -71,6 +71,8 @@ int cda_list_push(struct cda_arena *a, struct cda_value *list, struct cda_value 
 int cda_obj_set(struct cda_arena *a, struct cda_value *obj, const char *key, struct cda_value *v);
 /* Member lookup; NULL when absent or obj is not an object. */
 struct cda_value *cda_obj_get(const struct cda_value *obj, const char *key);
+/* A u64 member's value; when it is absent or not a u64, clears *ok and returns 0 (*ok is never set). */
+uint64_t cda_obj_get_u64(const struct cda_value *obj, const char *key, bool *ok);
 /* Dotted path lookup from an object, e.g. "dt.reserved_memory.path"; NULL when absent. */
 struct cda_value *cda_obj_path(const struct cda_value *obj, const char *path);
 

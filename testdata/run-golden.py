@@ -26,6 +26,7 @@ directory and {NAME} for a --file NAME=PATH. With --command case the args line
 starts with the command itself (e.g. "args: audit --dmesg {srcdir}/x.log").
 """
 import argparse
+import copy
 import json
 import os
 import re
@@ -165,8 +166,9 @@ def main():
         if r.returncode:
             fail(f'dtb2fs: {r.stderr}')
         facts = []
-        for path in (a.input, fsdir):
-            f = facts_of([a.tool, 'dtb', path] + args, facts_schema)['facts']
+        # The blob's facts are the ones already read above (base_cmd is 'dtb INPUT').
+        for f in (copy.deepcopy(facts_doc['facts']),
+                  facts_of([a.tool, 'dtb', fsdir] + args, facts_schema)['facts']):
             f['dt'].pop('format')
             f['dt'].pop('memreserve')  # a directory copy has no /memreserve/ block
             for pool in f['dt']['pools']:
