@@ -186,7 +186,13 @@ static void test_unknown_is_not_false(void **state)
 	assert_int_equal(eval(f, "first(p in pools: p.n == 9)", &v), CDA_EVAL_UNKNOWN);
 	/* a resolved unknown leaves no stale reason behind */
 	assert_false(bool_of(f, "pool.alignment == 1 && false"));
-	assert_string_equal(f->ev.reason, "");
+	assert_string_equal(f->ev.reason, "");	/* need(): the rule's own reason instead of a fact name */
+	assert_true(bool_of(f, "need(has(pool.base), 'why')"));
+	assert_int_equal(eval(f, "need(has(pool.alignment), 'no alignment given') && true", &v),
+			 CDA_EVAL_UNKNOWN);
+	assert_string_equal(f->ev.reason, "no alignment given");
+	assert_false(bool_of(f, "false && need(false, 'unused')"));
+	assert_int_equal(eval(f, "need(1, 'x')", &v), CDA_EVAL_ERROR);
 }
 
 static void test_errors(void **state)
