@@ -16,8 +16,6 @@
 
 #include "expr_internal.h"
 
-#define MAX_DEPTH 64
-
 enum tok_kind { TK_EOF, TK_NUM, TK_STR, TK_IDENT, TK_OP };
 
 struct parser {
@@ -180,6 +178,32 @@ static struct cda_expr *mk(struct parser *ps, enum node_kind k)
 		perr(ps, "out of memory");
 	else
 		e->kind = k;
+	if (e)
+		e->height = 1;
+	return e;
+}
+
+/*
+ * A node is complete: its height is one more than its highest operand's. Too
+ * high a tree is refused here, so the evaluator's and the fact checker's
+ * recursion stays bounded whatever the rule file says. Returns e, or NULL.
+ */
+static struct cda_expr *done(struct parser *ps, struct cda_expr *e)
+{
+	const struct cda_expr *kids[3 + MAX_ARGS] = { e->a, e->b, e->c };
+	int h = 0;
+
+	for (int i = 0; i < e->nargs; i++)
+		kids[3 + i] = e->args[i];
+	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
+		if (kids[i] && kids[i]->height > h)
+			h = kids[i]->height;
+	e->height = h + 1;
+	if (e->height > CDA_EXPR_MAX_HEIGHT) {
+		perr(ps, "expression more than %d levels high (a chain of operators counts one level each)",
+		     CDA_EXPR_MAX_HEIGHT);
+		return NULL;
+	}
 	return e;
 }
 
@@ -219,7 +243,7 @@ static struct cda_expr *parse_quant(struct parser *ps, enum quant_kind q)
 	if (!e->b || expect_op(ps, ")"))
 		return NULL;
 	e->text = "quantifier";
-	return e;
+	return done(ps, e);
 }
 
 static struct cda_expr *parse_call(struct parser *ps, const char *name, size_t len)
@@ -268,7 +292,7 @@ static struct cda_expr *parse_call(struct parser *ps, const char *name, size_t l
 		return NULL;
 	}
 	e->text = f->name;
-	return e;
+	return done(ps, e);
 }
 
 static struct cda_expr *parse_primary(struct parser *ps)
@@ -347,6 +371,8 @@ static struct cda_expr *parse_postfix(struct parser *ps)
 				return NULL;
 			m->a = e;
 			m->name = cda_arena_strndup(ps->a, ps->tok, ps->toklen);
+			if (!done(ps, m))
+				return NULL;
 			m->text = cda_arena_printf(ps->a, "%s.%s", e->text ? e->text : "(...)", m->name);
 			next(ps);
 			e = m;
@@ -357,7 +383,7 @@ static struct cda_expr *parse_postfix(struct parser *ps)
 				return NULL;
 			m->a = e;
 			m->b = parse_expr(ps);
-			if (!m->b || expect_op(ps, "]"))
+			if (!m->b || expect_op(ps, "]") || !done(ps, m))
 				return NULL;
 			m->text = cda_arena_printf(ps->a, "%s[]", e->text ? e->text : "(...)");
 			e = m;
@@ -376,14 +402,14 @@ static struct cda_expr *parse_unary(struct parser *ps)
 		if (!e)
 			return NULL;
 		e->op = *ps->tok;
-		if (++ps->depth > MAX_DEPTH) {
-			perr(ps, "expression nested too deeply");
+		if (++ps->depth > CDA_EXPR_MAX_PARENS + 1) {
+			perr(ps, "expression nested more than %d deep (parentheses, calls, ?: and unary operators)", CDA_EXPR_MAX_PARENS);
 			return NULL;
 		}
 		next(ps);
 		e->a = parse_unary(ps);
 		ps->depth--;
-		return e->a ? e : NULL;
+		return e->a ? done(ps, e) : NULL;
 	}
 	return parse_postfix(ps);
 }
@@ -446,7 +472,7 @@ static struct cda_expr *parse_level(struct parser *ps, int lvl)
 		e->a = left;
 		next(ps);
 		e->b = parse_level(ps, lvl - 1);
-		if (!e->b)
+		if (!e->b || !done(ps, e))
 			return NULL;
 		left = e;
 	}
@@ -457,8 +483,9 @@ static struct cda_expr *parse_expr(struct parser *ps)
 {
 	struct cda_expr *c, *e;
 
-	if (++ps->depth > MAX_DEPTH) {
-		perr(ps, "expression nested too deeply");
+	/* depth 1 is the expression itself; each '(', call, index, ?: or unary adds one */
+	if (++ps->depth > CDA_EXPR_MAX_PARENS + 1) {
+		perr(ps, "expression nested more than %d deep (parentheses, calls, ?: and unary operators)", CDA_EXPR_MAX_PARENS);
 		return NULL;
 	}
 	c = parse_level(ps, NLEVELS - 1);
@@ -476,7 +503,7 @@ static struct cda_expr *parse_expr(struct parser *ps)
 		return NULL;
 	e->c = parse_expr(ps);
 	ps->depth--;
-	return e->c ? e : NULL;
+	return e->c ? done(ps, e) : NULL;
 }
 
 static void parser_init(struct parser *ps, struct cda_arena *a, const char *src,

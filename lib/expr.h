@@ -29,6 +29,16 @@ enum cda_eval_status {
 
 #define CDA_EVAL_MAX_BINDINGS 8
 
+/*
+ * Limits that keep a hostile rule file from exhausting the stack: the parser
+ * and the evaluator recurse over the expression tree. Every operator, call,
+ * member access and index is one level above its operands (a chain of N '&&'
+ * is N + 1 levels high); parentheses, which add no level, nest at most
+ * CDA_EXPR_MAX_PARENS deep. Built-in rules stay under 20 levels.
+ */
+#define CDA_EXPR_MAX_HEIGHT 256
+#define CDA_EXPR_MAX_PARENS 64
+
 struct cda_eval {
 	struct cda_arena *arena;       /* temporaries */
 	const struct cda_value *root;  /* top-level facts: host, dt, ... */

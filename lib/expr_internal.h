@@ -29,6 +29,7 @@ struct cda_expr {
 	struct cda_expr *a, *b, *c;
 	struct cda_expr *args[MAX_ARGS];
 	int nargs;
+	int height;           /* 1 for a leaf; bounded by CDA_EXPR_MAX_HEIGHT at parse time */
 };
 
 struct cda_template_part {

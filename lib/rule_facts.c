@@ -22,7 +22,7 @@
 #include "util.h"
 
 #define MAX_REF_DEPTH 16   /* $ref and branch nesting; more means a broken schema */
-#define MAX_PATH_DEPTH 128 /* deeper expressions are left to the evaluator */
+#define MAX_PATH_DEPTH 128 /* a path printed deeper than this ends in "..." */
 #define NAMES_CAP 128      /* names listed in a message... */
 #define NAMES_TEXT 360     /* ...and at most this much of them, so the line stays one line */
 
@@ -540,7 +540,7 @@ static int check(struct checker *ck, const struct binding *scope, const struct c
 	struct shape sub;
 
 	*out = (struct shape){ 0 };
-	if (!e || depth > MAX_PATH_DEPTH)
+	if (!e || depth > CDA_EXPR_MAX_HEIGHT) /* the parser's bound: never reached */
 		return 0;
 	switch (e->kind) {
 	case N_IDENT:

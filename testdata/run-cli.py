@@ -160,6 +160,20 @@ with tempfile.TemporaryDirectory(dir=WORK) as tmp:
     tap.error_line('rule naming a missing fact: exit 3, one line naming file, rule and fact',
                    [TOOL, 'rules', '--rules', typo], 3,
                    f"{typo}: rule TYPO001: assert: no fact 'pool.bse'; pool (an item of dt.pools) has: path,")
+    # Hostile rule files: a stack-deep expression or JSON nesting is a rule-file error.
+    deep = os.path.join(tmp, 'deep.json')
+    with open(deep, 'w') as f:
+        json.dump({'rules': [{
+            'id': 'DEEP001', 'name': 'deep', 'severity': 'error', 'summary': 's', 'why': 'w',
+            'inputs': ['dt'], 'subject': 's', 'assert': ' && '.join(['true'] * 50000), 'message': 'm'}]}, f)
+    tap.error_line('50,000 chained && in a rule: exit 3, not a stack overflow',
+                   [TOOL, 'rules', '--rules', deep], 3,
+                   f'{deep}: rule DEEP001: assert: at offset')
+    nested = os.path.join(tmp, 'nested.json')
+    with open(nested, 'w') as f:
+        f.write('{"rules": ' + '[' * 100000 + ']' * 100000 + '}')
+    tap.error_line('JSON nested 100,000 deep: exit 3 naming the file',
+                   [TOOL, 'rules', '--rules', nested], 3, f'{nested}:1: invalid JSON: nesting too deep')
 
 p = run('--help')
 check('--help exits 0 and lists the commands', p.returncode == 0 and b'dtb FILE|DIR|-' in p.stdout)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests for the rule expression language (lib/expr.c, lib/expr_eval.c). */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -224,7 +225,6 @@ static void expect_parse_error(struct fx *f, const char *src, const char *needle
 static void test_parse_errors(void **state)
 {
 	struct fx *f = *state;
-	char deep[400];
 
 	expect_parse_error(f, "1 +", "unexpected end");
 	expect_parse_error(f, "nosuch(1)", "unknown function 'nosuch'");
@@ -236,12 +236,77 @@ static void test_parse_errors(void **state)
 	expect_parse_error(f, "12abc", "bad integer");
 	expect_parse_error(f, "a $ b", "unexpected character");
 	expect_parse_error(f, "any(p pools: 1)", "expected 'in'");
-	memset(deep, '(', 300);
-	strcpy(deep + 300, "1");
-	expect_parse_error(f, deep, "nested too deeply");
-	memset(deep, '!', 300);
-	strcpy(deep + 300, "true");
-	expect_parse_error(f, deep, "nested too deeply");
+}
+
+/* open x n + mid + close x n, e.g. "((1))" */
+static char *nest(const char *open, int n, const char *mid, const char *close)
+{
+	size_t lo = strlen(open), lm = strlen(mid), lc = strlen(close);
+	char *s = malloc((lo + lc) * (size_t)n + lm + 1), *p = s;
+
+	for (int i = 0; i < n; i++, p += lo)
+		memcpy(p, open, lo);
+	memcpy(p, mid, lm);
+	p += lm;
+	for (int i = 0; i < n; i++, p += lc)
+		memcpy(p, close, lc);
+	*p = '\0';
+	return s;
+}
+
+/* first + rest x n + last, e.g. "true" + " && true" x n */
+static char *chain(const char *first, const char *rest, int n, const char *last)
+{
+	size_t lf = strlen(first), lr = strlen(rest), ll = strlen(last);
+	char *s = malloc(lf + lr * (size_t)n + ll + 1), *p = s;
+
+	memcpy(p, first, lf);
+	p += lf;
+	for (int i = 0; i < n; i++, p += lr)
+		memcpy(p, rest, lr);
+	memcpy(p, last, ll + 1);
+	return s;
+}
+
+/* at parses (and, when evaluate, evaluates without error); over is refused. */
+static void expect_at_limit(struct fx *f, char *at, char *over, bool evaluate, const char *needle)
+{
+	struct cda_expr *e;
+	struct cda_value *v;
+	char err[256];
+
+	if (cda_expr_parse(f->a, at, &e, err, sizeof(err)))
+		fail_msg("at the limit: %s", err);
+	/* the evaluator walks the whole tree: it must not need more stack than the parser */
+	if (evaluate)
+		assert_int_equal(cda_expr_eval(&f->ev, e, &v), CDA_EVAL_OK);
+	expect_parse_error(f, over, needle);
+	free(at);
+	free(over);
+}
+
+/*
+ * The nesting limits (expr.h) at the limit and one past it, for each way of
+ * nesting, and far past it: a hostile rule of 100,000 chained '&&' is an error,
+ * not a stack overflow.
+ */
+static void test_nesting_limits(void **state)
+{
+	struct fx *f = *state;
+	int h = CDA_EXPR_MAX_HEIGHT, p = CDA_EXPR_MAX_PARENS;
+	const char *deep = "nested more than 64 deep", *high = "more than 256 levels high";
+
+	expect_at_limit(f, nest("(", p, "1", ")"), nest("(", p + 1, "1", ")"), true, deep);
+	expect_at_limit(f, nest("!", p, "true", ""), nest("!", p + 1, "true", ""), true, deep);
+	expect_at_limit(f, nest("min(1, ", p, "2", ")"), nest("min(1, ", p + 1, "2", ")"), true, deep);
+	expect_at_limit(f, chain("true", " && true", h - 1, ""), chain("true", " && true", h, ""),
+			true, high);
+	expect_at_limit(f, chain("1", " + 1", h - 1, ""), chain("1", " + 1", h, ""), true, high);
+	expect_at_limit(f, chain("pool", ".x", h - 1, ""), chain("pool", ".x", h, ""), false, high);
+	expect_at_limit(f, chain("pools", "[0]", h - 1, ""), chain("pools", "[0]", h, ""), false, high);
+	expect_at_limit(f, chain("", "-", p, "1"), chain("", "-", p + 1, "1"), false, deep);
+	expect_parse_error(f, chain("true", " && true", 100000, ""), high);
+	expect_parse_error(f, chain("true", " || (true", 100000, ""), deep);
 }
 
 static void test_templates(void **state)
@@ -287,6 +352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_is_not_false, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nesting_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_binding, setup, teardown),
 	};
