@@ -104,7 +104,10 @@ static int write_out(const struct options *o, const char *text);
 /* Errors go to stderr as one line; in json mode a JSON error document also goes to the report. */
 static int fail(const struct options *o, int status, const char *msg)
 {
-	fprintf(stderr, "cca-dma-audit: %s\n", msg);
+	char *safe = cda_text_escape(msg); /* msg may quote a hostile file's name or bytes */
+
+	fprintf(stderr, "cca-dma-audit: %s\n", safe ? safe : msg);
+	free(safe);
 	if (o && o->format == CDA_FORMAT_JSON) {
 		char *doc = cda_report_error_json(msg, status);
 

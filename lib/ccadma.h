@@ -189,6 +189,12 @@ int cda_report_rules(const struct cda_ruleset *rs, const char *id, enum cda_form
 
 /* A JSON error document for json mode: {"schema_version":1,"tool":...,"error":{...}}. */
 char *cda_report_error_json(const char *message, int exit_code);
+/*
+ * s made safe for a terminal: control characters, invalid UTF-8 and bidi
+ * overrides escaped (\xNN, \u{NNNN}), as in text reports; malloc'd, NULL
+ * if out of memory. For error lines that quote a file name or its content.
+ */
+char *cda_text_escape(const char *s);
 
 const char *cda_severity_name(enum cda_severity s);
 /* "error"/"warning"/"note"/"never" -> severity; -1 if unknown. */

@@ -3,6 +3,8 @@
  * Reports: text (compiler style, one block per finding) and JSON (the
  * versioned contract in lib/schema/report-v1.schema.json). Both read the same
  * finding records; JSON is built with json-c so escaping is never hand-rolled.
+ * Strings from the inputs are untrusted: JSON is repaired to valid UTF-8 and
+ * text has its control characters escaped (text.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "audit.h"
+#include "text.h"
 #include "util.h"
 
 #define SCHEMA_VERSION 1
@@ -73,13 +76,27 @@ static json_object *doc_new(struct jb *jb)
 	return doc;
 }
 
+/* The document as text; invalid UTF-8 from an input becomes U+FFFD, so it stays JSON. */
 static int doc_finish(struct jb *jb, json_object *doc, char **out, struct cda_error *err)
 {
-	const char *s = jb->oom ? NULL : json_object_to_json_string_ext(doc, JSON_FLAGS);
+	size_t len = 0;
+	const char *s = jb->oom ? NULL : json_object_to_json_string_length(doc, JSON_FLAGS, &len);
 
-	*out = s ? malloc(strlen(s) + 2) : NULL;
+	*out = NULL;
+	if (s && cda_utf8_valid(s, len)) {
+		*out = malloc(len + 2);
+		if (*out)
+			memcpy(*out, s, len);
+	} else if (s) {
+		char *fixed = cda_utf8_repair(s, len);
+
+		len = fixed ? strlen(fixed) : 0;
+		*out = fixed ? realloc(fixed, len + 2) : NULL;
+		if (fixed && !*out)
+			free(fixed);
+	}
 	if (*out)
-		sprintf(*out, "%s\n", s);
+		memcpy(*out + len, "\n", 2);
 	json_object_put(doc);
 	return *out ? 0 : cda_fail(err, CDA_E_NOMEM, "out of memory");
 }
@@ -229,6 +246,14 @@ static void plural(struct cda_buf *b, size_t n, const char *what, const char *se
 	cda_buf_printf(b, "%zu %s%s%s", n, what, n == 1 ? "" : "s", sep);
 }
 
+/* "ID name"; a rule file from --rules is as untrusted as any input */
+static void rule_name_text(struct cda_buf *b, const struct cda_rule *r)
+{
+	cda_buf_put_text(b, r->id, false);
+	cda_buf_printf(b, " ");
+	cda_buf_put_text(b, r->name, false);
+}
+
 static int render_text(const struct cda_audit *au, const struct cda_report_opts *o, char **out,
 		       struct cda_error *err)
 {
@@ -239,23 +264,39 @@ static int render_text(const struct cda_audit *au, const struct cda_report_opts 
 	for (size_t i = 0; i < au->nfindings; i++) {
 		const struct cda_finding *f = &au->findings[i];
 
-		cda_buf_printf(&b, "%s%s%s: %s%s%s [%s %s]: %s%s%s: %s\n", bold,
-			       f->file ? f->file : "cca-dma-audit", reset,
-			       o->color ? sev_color(f->rule->severity) : "",
-			       cda_severity_name(f->rule->severity), reset, f->rule->id, f->rule->name,
-			       f->subject, f->property ? ":" : "", f->property ? f->property : "",
-			       f->message);
-		if (f->fix)
-			cda_buf_printf(&b, "    fix: %s\n", f->fix);
+		cda_buf_printf(&b, "%s", bold);
+		cda_buf_put_text(&b, f->file ? f->file : "cca-dma-audit", false);
+		cda_buf_printf(&b, "%s: %s%s%s [", reset, o->color ? sev_color(f->rule->severity) : "",
+			       cda_severity_name(f->rule->severity), reset);
+		rule_name_text(&b, f->rule);
+		cda_buf_printf(&b, "]: ");
+		cda_buf_put_text(&b, f->subject, false);
+		if (f->property) {
+			cda_buf_printf(&b, ":");
+			cda_buf_put_text(&b, f->property, false);
+		}
+		cda_buf_printf(&b, ": ");
+		cda_buf_put_text(&b, f->message, false);
+		cda_buf_printf(&b, "\n");
+		if (f->fix) {
+			cda_buf_printf(&b, "    fix: ");
+			cda_buf_put_text(&b, f->fix, false);
+			cda_buf_printf(&b, "\n");
+		}
 	}
 	for (size_t i = 0; i < au->nindet; i++) {
 		const struct cda_indeterminate *in = &au->indet[i];
 		const struct cda_input *input = cda_audit_input(au, in->rule->inputs[0]);
 
-		cda_buf_printf(&b, "%s%s%s: %sindeterminate%s [%s %s]: %s: %s\n", bold,
-			       input ? input->path : "cca-dma-audit", reset,
-			       o->color ? "\033[1;33m" : "", reset, in->rule->id, in->rule->name,
-			       in->subject ? in->subject : "-", in->reason);
+		cda_buf_printf(&b, "%s", bold);
+		cda_buf_put_text(&b, input ? input->path : "cca-dma-audit", false);
+		cda_buf_printf(&b, "%s: %sindeterminate%s [", reset, o->color ? "\033[1;33m" : "", reset);
+		rule_name_text(&b, in->rule);
+		cda_buf_printf(&b, "]: ");
+		cda_buf_put_text(&b, in->subject ? in->subject : "-", false);
+		cda_buf_printf(&b, ": ");
+		cda_buf_put_text(&b, in->reason, false);
+		cda_buf_printf(&b, "\n");
 	}
 	if (!o->quiet) {
 		cda_buf_printf(&b, "cca-dma-audit: ");
@@ -372,14 +413,34 @@ int cda_report_rules(const struct cda_ruleset *rs, const char *id, enum cda_form
 		return doc_finish(&jb, doc, out, err);
 	}
 	if (one) {
-		explain_text(&b, one);
+		struct cda_buf raw = { 0 };
+		char *text;
+
+		/* laid out by us, so newlines stay; anything else the rule file held is escaped */
+		explain_text(&raw, one);
+		text = cda_buf_take(&raw);
+		if (text)
+			cda_buf_put_text(&b, text, true);
+		else
+			b.oom = true;
+		free(text);
 	} else {
 		cda_buf_printf(&b, "%-8s %-8s %-38s %s\n", "ID", "SEVERITY", "NAME", "SUMMARY");
 		for (size_t i = 0; i < rs->n; i++) {
 			const struct cda_rule *r = rs->rules[i];
 
-			cda_buf_printf(&b, "%-8s %-8s %-38s %s%s\n", r->id, cda_severity_name(r->severity),
+			struct cda_buf line = { 0 };
+			char *text;
+
+			cda_buf_printf(&line, "%-8s %-8s %-38s %s%s", r->id, cda_severity_name(r->severity),
 				       r->name, r->enabled ? "" : "[disabled] ", r->summary);
+			text = cda_buf_take(&line);
+			if (text)
+				cda_buf_put_text(&b, text, false);
+			else
+				b.oom = true;
+			free(text);
+			cda_buf_printf(&b, "\n");
 		}
 	}
 	*out = cda_buf_take(&b);

@@ -175,6 +175,31 @@ with tempfile.TemporaryDirectory(dir=WORK) as tmp:
     tap.error_line('JSON nested 100,000 deep: exit 3 naming the file',
                    [TOOL, 'rules', '--rules', nested], 3, f'{nested}:1: invalid JSON: nesting too deep')
 
+# A hostile node name: terminal escapes, a newline and invalid UTF-8 in the pool's
+# name (same length, patched into the blob). JSON must stay valid UTF-8; text must
+# not pass a control character to the terminal, and one finding stays one line.
+blob = open(BAD, 'rb').read()
+name = b'restricted_dma_reserved@'
+hostile_name = b'\x1b[2J\x1b]0;x\x07\n\xff\xc0\xaf' + b'\xe2\x80\xae' + b'served@'
+assert len(hostile_name) == len(name) and name in blob
+hostile = os.path.join(WORK, 'hostile-name.dtb')
+open(hostile, 'wb').write(blob.replace(name, hostile_name, 1))  # the node, not its label
+p = run('dtb', hostile, '--format', 'json')
+try:
+    doc = json.loads(p.stdout.decode('utf-8', errors='strict'))
+    subject = doc['findings'][0]['subject']
+except (UnicodeDecodeError, ValueError, KeyError, IndexError) as e:
+    doc, subject = None, repr(e)
+check('JSON of a tree with invalid UTF-8 in a node name is valid UTF-8 (U+FFFD)',
+      p.returncode == 1 and '\ufffd' in subject and '\x1b[2J' in subject, subject)
+p = run('dtb', hostile)
+out = p.stdout.decode('utf-8', errors='strict')
+bad_chars = sorted({c for c in out if (ord(c) < 0x20 and c != '\n') or 0x7f <= ord(c) <= 0x9f
+                    or c == '\u202e'})
+check('text escapes control characters, invalid bytes and bidi overrides from node names',
+      p.returncode == 1 and not bad_chars and '\\x1b[2J\\x1b]0;x\\x07\\x0a\\xff' in out
+      and '\\u{202e}' in out and len(out.splitlines()) == 3, out)
+
 p = run('--help')
 check('--help exits 0 and lists the commands', p.returncode == 0 and b'dtb FILE|DIR|-' in p.stdout)
 check('--version', run('--version').stdout.startswith(b'cca-dma-audit '))
