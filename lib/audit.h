@@ -29,6 +29,18 @@ struct cda_indeterminate {
 	const char *reason;
 };
 
+/*
+ * A rule lists at most CDA_MAX_RESULTS_PER_RULE findings and as many
+ * indeterminate results; the rest are counted here, so a hostile tree of
+ * 100,000 bad nodes gives a report of bounded size that still says how many.
+ */
+#define CDA_MAX_RESULTS_PER_RULE 1000
+
+struct cda_omitted {
+	const struct cda_rule *rule;
+	size_t findings, indeterminate;
+};
+
 struct cda_audit {
 	struct cda_arena *arena;
 	struct cda_value *facts; /* root object */
@@ -38,6 +50,8 @@ struct cda_audit {
 	size_t nfindings, capfindings;
 	struct cda_indeterminate *indet;
 	size_t nindet, capindet;
+	struct cda_omitted *omitted; /* rules that had more results than they list */
+	size_t nomitted, capomitted;
 	/* rules counted by outcome in the last run */
 	size_t rules_run, rules_not_applicable, rules_disabled, checks_passed;
 };

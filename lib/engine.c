@@ -17,6 +17,8 @@ struct run {
 	const struct cda_rule *rule;
 	struct cda_eval ev;
 	struct cda_error *err;
+	struct cda_omitted over; /* this rule's results past the per-rule limit */
+	size_t nfound, nundecided;
 };
 
 static const char *render_or(struct run *r, const struct cda_template *t, const char *dflt)
@@ -43,12 +45,16 @@ static int add_indeterminate(struct run *r, bool with_subject, enum cda_eval_sta
 {
 	struct cda_audit *au = r->au;
 	const char *reason = r->ev.reason[0] ? r->ev.reason : "unknown";
-	const char *why = st == CDA_EVAL_ERROR
-			  ? cda_arena_printf(au->arena, "evaluation error: %s", reason)
-			  : cda_arena_strdup(au->arena, reason);
-	const char *subject = with_subject ? subject_of(r) : NULL;
+	const char *why, *subject;
 	struct cda_indeterminate *in;
 
+	if (++r->nundecided > CDA_MAX_RESULTS_PER_RULE) {
+		r->over.indeterminate++;
+		return 0;
+	}
+	why = st == CDA_EVAL_ERROR ? cda_arena_printf(au->arena, "evaluation error: %s", reason)
+				   : cda_arena_strdup(au->arena, reason);
+	subject = with_subject ? subject_of(r) : NULL;
 	in = cda_arena_grow(au->arena, au->indet, au->nindet, &au->capindet, sizeof(*in));
 	if (!in || !why)
 		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
@@ -65,6 +71,10 @@ static int add_finding(struct run *r)
 	struct cda_finding f = { .rule = rule };
 	struct cda_finding *arr;
 
+	if (++r->nfound > CDA_MAX_RESULTS_PER_RULE) {
+		r->over.findings++; /* counted, not rendered: the limit bounds time too */
+		return 0;
+	}
 	f.subject = subject_of(r);
 	f.file = input ? input->path : NULL;
 	f.property = render_or(r, rule->property, NULL);
@@ -91,6 +101,19 @@ static int add_finding(struct run *r)
 		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
 	au->findings = arr;
 	arr[au->nfindings++] = f;
+	return 0;
+}
+
+static int add_omitted(struct run *r)
+{
+	struct cda_audit *au = r->au;
+	struct cda_omitted *o = cda_arena_grow(au->arena, au->omitted, au->nomitted,
+					       &au->capomitted, sizeof(*o));
+
+	if (!o)
+		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
+	au->omitted = o;
+	o[au->nomitted++] = r->over;
 	return 0;
 }
 
@@ -206,7 +229,11 @@ int cda_audit_run(struct cda_audit *au, const struct cda_ruleset *rs, struct cda
 			au->rules_not_applicable++;
 		} else {
 			au->rules_run++;
+			r.over = (struct cda_omitted){ .rule = r.rule };
+			r.nfound = r.nundecided = 0;
 			ret = run_rule(&r);
+			if (!ret && (r.over.findings || r.over.indeterminate))
+				ret = add_omitted(&r);
 		}
 	}
 	if (au->nfindings)

@@ -110,8 +110,10 @@ static json_object *str_array(struct jb *jb, const char *const *s, size_t n)
 	return a;
 }
 
+/* What the summary counts: listed results and those past the per-rule limit. */
 struct counts {
 	size_t by_sev[CDA_SEV_NEVER + 1];
+	size_t indeterminate;
 };
 
 static struct counts count_findings(const struct cda_audit *au)
@@ -120,6 +122,11 @@ static struct counts count_findings(const struct cda_audit *au)
 
 	for (size_t i = 0; i < au->nfindings; i++)
 		c.by_sev[au->findings[i].rule->severity]++;
+	for (size_t i = 0; i < au->nomitted; i++) {
+		c.by_sev[au->omitted[i].rule->severity] += au->omitted[i].findings;
+		c.indeterminate += au->omitted[i].indeterminate;
+	}
+	c.indeterminate += au->nindet;
 	return c;
 }
 
@@ -193,6 +200,22 @@ static json_object *host_json(const struct cda_value *host)
 	return o;
 }
 
+static json_object *omitted_json(struct jb *jb, const struct cda_audit *au)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < au->nomitted; i++) {
+		const struct cda_omitted *om = &au->omitted[i];
+		json_object *o = json_object_new_object();
+
+		jset_str(jb, o, "rule_id", om->rule->id);
+		jset(jb, o, "findings", json_object_new_int64((int64_t)om->findings));
+		jset(jb, o, "indeterminate", json_object_new_int64((int64_t)om->indeterminate));
+		jpush(jb, arr, o);
+	}
+	return arr;
+}
+
 static int render_json(const struct cda_audit *au, const struct cda_report_opts *o, char **out,
 		       struct cda_error *err)
 {
@@ -219,7 +242,9 @@ static int render_json(const struct cda_audit *au, const struct cda_report_opts 
 	jset(&jb, sum, "errors", json_object_new_int64((int64_t)c.by_sev[CDA_SEV_ERROR]));
 	jset(&jb, sum, "warnings", json_object_new_int64((int64_t)c.by_sev[CDA_SEV_WARNING]));
 	jset(&jb, sum, "notes", json_object_new_int64((int64_t)c.by_sev[CDA_SEV_NOTE]));
-	jset(&jb, sum, "indeterminate", json_object_new_int64((int64_t)au->nindet));
+	jset(&jb, sum, "indeterminate", json_object_new_int64((int64_t)c.indeterminate));
+	if (au->nomitted)
+		jset(&jb, sum, "omitted", omitted_json(&jb, au));
 	jset(&jb, sum, "rules_run", json_object_new_int64((int64_t)au->rules_run));
 	jset(&jb, sum, "rules_not_applicable",
 	     json_object_new_int64((int64_t)au->rules_not_applicable));
@@ -298,13 +323,22 @@ static int render_text(const struct cda_audit *au, const struct cda_report_opts 
 		cda_buf_put_text(&b, in->reason, false);
 		cda_buf_printf(&b, "\n");
 	}
+	for (size_t i = 0; i < au->nomitted; i++) {
+		const struct cda_omitted *om = &au->omitted[i];
+
+		cda_buf_printf(&b, "cca-dma-audit: [");
+		rule_name_text(&b, om->rule);
+		cda_buf_printf(&b, "]: %zu more findings and %zu more indeterminate results not listed "
+			       "(at most %d of each per rule)\n", om->findings, om->indeterminate,
+			       CDA_MAX_RESULTS_PER_RULE);
+	}
 	if (!o->quiet) {
 		cda_buf_printf(&b, "cca-dma-audit: ");
 		plural(&b, c.by_sev[CDA_SEV_ERROR], "error", ", ");
 		plural(&b, c.by_sev[CDA_SEV_WARNING], "warning", ", ");
 		plural(&b, c.by_sev[CDA_SEV_NOTE], "note", ", ");
 		cda_buf_printf(&b, "%zu indeterminate (%zu rules run, %zu checks passed)\n",
-			       au->nindet, au->rules_run, au->checks_passed);
+			       c.indeterminate, au->rules_run, au->checks_passed);
 	}
 	*out = cda_buf_take(&b);
 	return *out ? 0 : cda_fail(err, CDA_E_NOMEM, "out of memory");

@@ -200,6 +200,31 @@ check('text escapes control characters, invalid bytes and bidi overrides from no
       p.returncode == 1 and not bad_chars and '\\x1b[2J\\x1b]0;x\\x07\\x0a\\xff' in out
       and '\\u{202e}' in out and len(out.splitlines()) == 3, out)
 
+# At most 1000 findings per rule are listed; the rest are counted (limit and limit + 1).
+def many_pools(n):
+    pools = ''.join(f'  p{i}: pool@{0x80001000 + i * 0x10000:x} {{ compatible = "restricted-dma-pool"; '
+                    f'reg = <0x0 0x{0x80001000 + i * 0x10000:x} 0x0 0x1000>; }};\n' for i in range(n))
+    dts = ('/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n'
+           ' memory@80000000 { device_type = "memory"; reg = <0x0 0x80000000 0x0 0x40000000>; };\n'
+           ' reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;\n' + pools + ' };\n};\n')
+    path = os.path.join(WORK, f'pools-{n}.dtb')
+    subprocess.run(['dtc', '-q', '-I', 'dts', '-O', 'dtb', '-o', path, '-'], input=dts.encode(),
+                   check=True)
+    return path
+for n, omitted in ((1000, None), (1001, {'rule_id': 'GRAN001', 'findings': 1, 'indeterminate': 0})):
+    path = many_pools(n)
+    p = run('dtb', path, '--format', 'json')
+    doc = json_doc(p)
+    listed = [f for f in doc['findings'] if f['rule_id'] == 'GRAN001'] if doc else []
+    check(f'{n} misaligned pools: 1000 GRAN001 findings listed, the rest counted in summary.omitted',
+          p.returncode == 1 and len(listed) == 1000 and doc['summary']['errors'] >= n
+          and (omitted in doc['summary']['omitted'] if omitted else 'omitted' not in doc['summary']),
+          doc and doc['summary'])
+    text = run('dtb', path).stdout.decode()
+    line = '[GRAN001 restricted-pool-static-granule]: 1 more findings and 0 more indeterminate'
+    check(f'{n} misaligned pools: text says how many were not listed',
+          (line in text) == (omitted is not None), text[-400:])
+
 p = run('--help')
 check('--help exits 0 and lists the commands', p.returncode == 0 and b'dtb FILE|DIR|-' in p.stdout)
 check('--version', run('--version').stdout.startswith(b'cca-dma-audit '))
