@@ -6,8 +6,9 @@
 # with every test input. .ci/run only gives each target 30 s to keep them
 # green; run this before a release and after touching a parser.
 #
-#   fuzz/run-campaign.sh [-t SECONDS] [-j JOBS] [-o OUTDIR] [TARGET...]
+#   fuzz/run-campaign.sh [-n] [-t SECONDS] [-j JOBS] [-o OUTDIR] [TARGET...]
 #
+# -n runs the targets as built, without rebuilding build-fuzz first.
 # TARGET is dtb, dtdir, rules, expr, kernel or runtime (default: all). Needs
 # clang, and the normal build in build/ for the generated test inputs (run
 # `meson test -C build` once first). Corpora grow in OUTDIR/corpus-TARGET and
@@ -17,13 +18,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=1200 jobs=2 out=build-fuzz/campaign
-while getopts t:j:o: opt; do
+seconds=1200 jobs=2 out=build-fuzz/campaign rebuild=1
+while getopts nt:j:o: opt; do
 	case $opt in
+	n) rebuild=0 ;;
 	t) seconds=$OPTARG ;;
 	j) jobs=$OPTARG ;;
 	o) out=$OPTARG ;;
-	*) echo "usage: $0 [-t SECONDS] [-j JOBS] [-o OUTDIR] [TARGET...]" >&2; exit 3 ;;
+	*) echo "usage: $0 [-n] [-t SECONDS] [-j JOBS] [-o OUTDIR] [TARGET...]" >&2; exit 3 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -34,7 +36,7 @@ if [ ! -d build-fuzz ]; then
 	CC=clang meson setup build-fuzz --buildtype=debug -Dfuzzing=true -Dtests=false \
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 2
 fi
-ninja -C build-fuzz >/dev/null || exit 2
+[ "$rebuild" = 0 ] || ninja -C build-fuzz >/dev/null || exit 2
 [ -d build/testdata ] || { echo "$0: build/testdata missing: run 'meson test -C build' first" >&2; exit 2; }
 mkdir -p "$out"
 rm -f "$out/summary"
