@@ -54,7 +54,8 @@ static const char usage_text[] =
 	"  dtb FILE|DIR|-        audit a guest device tree: a .dtb blob, - for standard\n"
 	"                        input, or a /proc/device-tree style directory copy\n"
 	"  vmlinux FILE          audit a guest kernel: vmlinux ELF, arm64 Image, a gzip,\n"
-	"                        xz, bzip2 or zstd compressed one, or an EFI zboot vmlinuz\n"
+	"                        xz, bzip2, zstd or lz4 compressed one, or an EFI zboot\n"
+	"                        vmlinuz\n"
 	"  swiotlb PATH          audit a copy of /sys/kernel/debug/swiotlb: a directory,\n"
 	"                        a tar archive, or the output of grep -r . on it\n"
 	"  trace FILE|-          audit an ftrace text of the dma:* and swiotlb:* events\n"
@@ -81,6 +82,9 @@ static const char usage_text[] =
 	"  --system-map FILE     vmlinux: System.map or /proc/kallsyms, for images\n"
 	"                        without a symbol table\n"
 	"  --no-btf              vmlinux: read struct layouts from DWARF, ignoring .BTF\n"
+	"  --max-decompressed SIZE\n"
+	"                        refuse a compressed input that decompresses to more\n"
+	"                        than SIZE bytes (K, M or G suffix; default 1G)\n"
 	"  --format F            text or json (default text)\n"
 	"  -o, --output FILE     write the report to FILE instead of standard output\n"
 	"  --fail-on SEV         error, warning, note or never (default error): the\n"
@@ -345,11 +349,38 @@ static int parse_granule(const char *s, uint64_t *out)
 	return -1;
 }
 
+/* "1000", "64K", "512M", "2G" (binary units); at least 1 byte, and no overflow. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -1;
+	if (*p) {
+		const char *u = strchr("KMG", *p & ~0x20);
+
+		if (!u || !*u || p[1])
+			return -1;
+		shift = 10 * (unsigned)(u - "KMG" + 1);
+	}
+	if (!v || v > UINT64_MAX >> shift)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
 enum {
 	OPT_HOST_GRANULE = 256, OPT_PLATFORM, OPT_IPA_BITS, OPT_FORMAT, OPT_FAIL_ON,
 	OPT_FAIL_ON_INDET, OPT_RULES, OPT_ENABLE, OPT_DISABLE, OPT_FACTS, OPT_COLOR,
 	OPT_CONFIG, OPT_SYSTEM_MAP, OPT_NO_BTF, OPT_DTB, OPT_KERNEL, OPT_SWIOTLB, OPT_DMESG,
-	OPT_TRACE,
+	OPT_TRACE, OPT_MAX_DECOMPRESSED,
 };
 
 static const struct option long_opts[] = {
@@ -359,6 +390,7 @@ static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "system-map", required_argument, NULL, OPT_SYSTEM_MAP },
 	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
+	{ "max-decompressed", required_argument, NULL, OPT_MAX_DECOMPRESSED },
 	{ "dtb", required_argument, NULL, OPT_DTB },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "swiotlb", required_argument, NULL, OPT_SWIOTLB },
@@ -442,6 +474,17 @@ static int parse_options(struct options *o, int argc, char **argv, char *msg, si
 		case OPT_NO_BTF:
 			o->kernel.no_btf = true;
 			break;
+		case OPT_MAX_DECOMPRESSED: {
+			uint64_t max;
+
+			if (parse_size(arg, &max)) {
+				snprintf(msg, msglen, "--max-decompressed: '%s' is not a size in bytes "
+					 "(a number, with K, M or G for KiB, MiB or GiB)", arg);
+				return EXIT_USAGE;
+			}
+			cda_set_max_decompressed(max); /* for every input of this run */
+			break;
+		}
 		case OPT_DTB:
 		case OPT_KERNEL:
 		case OPT_SWIOTLB:

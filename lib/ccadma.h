@@ -85,12 +85,12 @@ struct cda_kernel_opts {
 };
 
 /*
- * Load a guest kernel image: vmlinux ELF, arm64 Image, a gzip/xz/bzip2/zstd
+ * Load a guest kernel image: vmlinux ELF, arm64 Image, a gzip/xz/bzip2/zstd/lz4
  * compressed file of either, or an EFI zboot vmlinuz. Fills the "kernel" facts,
  * including the capability probes. A valid kernel for another architecture is
  * loaded with every probe unknown. Errors: -CDA_E_IO, -CDA_E_FORMAT (not a
- * kernel, truncated, corrupt, big-endian), -CDA_E_USAGE (standard input),
- * -CDA_E_NOMEM.
+ * kernel, truncated, corrupt, big-endian, past cda_set_max_decompressed()),
+ * -CDA_E_USAGE (standard input), -CDA_E_NOMEM.
  */
 int cda_audit_load_kernel(struct cda_audit *au, const char *path,
 			  const struct cda_kernel_opts *opts, struct cda_error *err);
@@ -122,6 +122,17 @@ int cda_audit_load_dmesg(struct cda_audit *au, const char *path, struct cda_erro
  * line, a truncated or corrupt compressed stream), -CDA_E_NOMEM.
  */
 int cda_audit_load_trace(struct cda_audit *au, const char *path, struct cda_error *err);
+
+/*
+ * The most bytes one decompression may produce, for every loader and the
+ * whole process: compressed kernel images and zboot payloads, the embedded
+ * IKCONFIG and a gzip'd --config, tar.gz swiotlb dumps, compressed boot logs
+ * and traces. Past it the load fails with -CDA_E_FORMAT ("FILE: bzip2 data
+ * decompresses to more than 1 GiB (the limit against decompression bombs;
+ * ...)"), in bounded time. 0 restores the default, 1 GiB. Set it before
+ * loading.
+ */
+void cda_set_max_decompressed(uint64_t bytes);
 
 /* The fact tree (object); borrowed, lives as long as the audit. */
 const struct cda_value *cda_audit_facts(const struct cda_audit *au);

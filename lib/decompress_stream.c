@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Streaming gzip (zlib), xz (liblzma) and zstd (libzstd) decoders behind one
- * read call. The kernel image loader decompresses whole files in memory
+ * read call, and the decompression cap every decoder in the library obeys. The kernel image loader decompresses whole files in memory
  * (kernel_image.c); boot logs and traces can be gigabytes, so they go through
  * here instead, a buffer at a time.
  *
@@ -11,7 +11,9 @@
  * its end and the decoder can neither take nor give another byte.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,11 +53,50 @@ struct cda_dstream {
 	size_t zret; /* libzstd's last return: 0 once a frame is decoded and flushed */
 };
 
+static uint64_t max_decompressed = CDA_MAX_DECOMPRESSED_DEFAULT;
+
+void cda_set_max_decompressed(uint64_t bytes)
+{
+	max_decompressed = bytes ? bytes : CDA_MAX_DECOMPRESSED_DEFAULT;
+}
+
+uint64_t cda_max_decompressed(void)
+{
+	return max_decompressed;
+}
+
+/* "1 GiB", "64 MiB", "1000 bytes": the largest unit the value is a whole number of. */
+static void size_text(uint64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+	size_t u = 0;
+
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && v && !(v & 1023)) {
+		v >>= 10;
+		u++;
+	}
+	snprintf(buf, len, "%" PRIu64 " %s", v, v == 1 && !u ? "byte" : units[u]);
+}
+
+int cda_fail_decompressed(struct cda_error *err, const char *name, const char *what,
+			  uint64_t max)
+{
+	char size[32];
+
+	size_text(max, size, sizeof(size));
+	return cda_fail(err, CDA_E_FORMAT,
+			"%s: %s decompresses to more than %s (the limit against decompression bombs; "
+			"--max-decompressed raises it)", name, what, size);
+}
+
 const char *cda_dstream_detect(const unsigned char *head, size_t len)
 {
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
 		if (len >= formats[i].len && !memcmp(head, formats[i].magic, formats[i].len))
 			return formats[i].name;
+	/* A zstd skippable frame (0x184D2A50..5F) may come first, as pzstd writes one. */
+	if (len >= 4 && (head[0] & 0xf0) == 0x50 && !memcmp(head + 1, "\x2a\x4d\x18", 3))
+		return formats[DS_ZSTD].name;
 	return NULL;
 }
 
@@ -174,7 +215,7 @@ int cda_dstream_new(const char *format, int fd, const unsigned char *head, size_
 	}
 	ds->name = name;
 	ds->fd = fd;
-	ds->max = CDA_DSTREAM_MAX_OUT;
+	ds->max = cda_max_decompressed();
 	ds->in_len = len < CDA_DSTREAM_IN ? len : CDA_DSTREAM_IN;
 	memcpy(ds->in, head, ds->in_len);
 	ds->x = (lzma_stream)LZMA_STREAM_INIT;
@@ -246,13 +287,10 @@ int cda_dstream_read(struct cda_dstream *ds, unsigned char *out, size_t cap, siz
 		n += made;
 		ds->total += made;
 		if (ds->total > ds->max) {
-			if (ds->max >= 1ull << 30)
-				return cda_fail(err, CDA_E_FORMAT,
-						"%s: decompresses to more than %llu GiB (the limit against decompression bombs)",
-						ds->name, (unsigned long long)(ds->max >> 30));
-			return cda_fail(err, CDA_E_FORMAT,
-					"%s: decompresses to more than %llu bytes (the limit against decompression bombs)",
-					ds->name, (unsigned long long)ds->max);
+			char what[32];
+
+			snprintf(what, sizeof(what), "%s stream", formats[ds->fmt].name);
+			return cda_fail_decompressed(err, ds->name, what, ds->max);
 		}
 		if (ds->done || made || ds->in_pos != pos)
 			continue;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * decompress_stream.h - gzip, xz and zstd as streams, for the line reader.
+ * decompress_stream.h - gzip, xz and zstd as streams, for the line reader;
+ * and the one cap on decompressed bytes that every decompressor obeys.
  *
  * Bug reports carry boot logs and traces compressed (dmesg.txt.gz,
  * trace.txt.xz, trace.zst). These are decoded as they are read, so memory
@@ -12,7 +13,7 @@
  *
  * Errors: -CDA_E_IO (reading the compressed input failed), -CDA_E_FORMAT
  * ("FILE: truncated gzip stream", "FILE: corrupt xz stream (...)", data after
- * the end of a gzip stream, output past the cap), -CDA_E_NOMEM.
+ * the end of a gzip stream, output past cda_max_decompressed()), -CDA_E_NOMEM.
  */
 #ifndef CDA_DECOMPRESS_STREAM_H
 #define CDA_DECOMPRESS_STREAM_H
@@ -23,12 +24,29 @@
 #include "ccadma.h"
 
 /*
- * Decompressed bytes one stream may produce. Memory stays constant whatever
- * the total; the cap only ends a bomb (a few KiB of zstd can expand without
- * end) in bounded time instead of never. 16 GiB is far above any real boot
- * log or trace.
+ * The one cap on decompressed bytes, for every decompressor in the library:
+ * whole-file kernel images (gzip, xz, zstd, bzip2, lz4), EFI zboot payloads,
+ * the embedded IKCONFIG and a gzip'd --config, tar.gz swiotlb dumps, and the
+ * boot logs and traces streamed here. A few KiB of bzip2 or zstd can expand
+ * to gigabytes: the cap ends such a bomb in bounded time, and bounds the
+ * memory of the loaders that decompress a whole file (the streams here stay
+ * in constant memory whatever it is). 1 GiB is ten times the largest arm64
+ * Image and far above any real boot log; cda_set_max_decompressed() (the
+ * CLI's --max-decompressed) raises or lowers it for the whole process.
  */
-#define CDA_DSTREAM_MAX_OUT (16ull << 30)
+#define CDA_MAX_DECOMPRESSED_DEFAULT (1ull << 30)
+
+/* The cap now in force (CDA_MAX_DECOMPRESSED_DEFAULT unless set). */
+uint64_t cda_max_decompressed(void);
+
+/*
+ * The one error for output past the cap: "NAME: WHAT decompresses to more
+ * than 1 GiB (the limit against decompression bombs; --max-decompressed
+ * raises it)". what names the format ("bzip2 data", "zboot gzip payload").
+ */
+int cda_fail_decompressed(struct cda_error *err, const char *name, const char *what,
+			  uint64_t max);
+
 /* liblzma's allocation limit: xz -9 needs 65 MiB; a hostile header may ask for 1.5 GiB. */
 #define CDA_DSTREAM_MEMLIMIT (256ull << 20)
 /* The most of a stream's head a caller may hand to cda_dstream_new(). */
@@ -36,7 +54,10 @@
 
 struct cda_dstream;
 
-/* "gzip", "xz" or "zstd" when head starts with that format's magic bytes; NULL otherwise. */
+/*
+ * "gzip", "xz" or "zstd" when head starts with that format's magic bytes (for
+ * zstd also a skippable frame's, as pzstd writes first); NULL otherwise.
+ */
 const char *cda_dstream_detect(const unsigned char *head, size_t len);
 
 /*
@@ -55,7 +76,7 @@ int cda_dstream_new(const char *format, int fd, const unsigned char *head, size_
 int cda_dstream_read(struct cda_dstream *ds, unsigned char *out, size_t cap, size_t *got,
 		     struct cda_error *err);
 
-/* Lower the cap on the total output (tests); the default is CDA_DSTREAM_MAX_OUT. */
+/* Set this stream's cap on the total output (tests); the default is cda_max_decompressed(). */
 void cda_dstream_set_max(struct cda_dstream *ds, uint64_t max);
 
 void cda_dstream_free(struct cda_dstream *ds);

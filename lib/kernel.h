@@ -2,8 +2,9 @@
 /*
  * kernel.h - kernel image loader, split by concern:
  *   kernel_image.c   open a file and get the kernel's bytes: vmlinux ELF, arm64
- *                    Image, whole-file gzip/xz/bzip2 (elfutils' dwelf_elf_begin)
- *                    or zstd (libzstd), EFI zboot (payload via zlib or libzstd)
+ *                    Image, whole-file gzip/xz/bzip2/zstd/lz4 (zlib, liblzma,
+ *                    libbz2, libzstd, liblz4), EFI zboot (gzip, lz4 or zstd
+ *                    payload); every one under cda_max_decompressed()
  *   kernel_syms.c    the few symbols we need, in one pass over .symtab or a
  *                    System.map / /proc/kallsyms file
  *   kernel_config.c  .config text, gzip'd config files and the embedded IKCONFIG
@@ -13,7 +14,8 @@
  *   kernel_facts.c   everything above turned into the "kernel" facts
  *
  * Errors: -CDA_E_IO (cannot open/read), -CDA_E_FORMAT (not a kernel image,
- * truncated, corrupt, big-endian arm64, unsupported compression), -CDA_E_NOMEM.
+ * truncated, corrupt, big-endian arm64, unsupported compression, past the
+ * decompression cap), -CDA_E_NOMEM.
  * A valid ELF kernel for another architecture is not an error: the facts say
  * so and every probe is unknown with that reason.
  */
@@ -29,8 +31,7 @@
 #include "ccadma.h"
 #include "facts.h"
 
-#define KIMAGE_MAX_DECOMPRESSED (1024u << 20) /* arm64 Images are < 100 MiB */
-#define KCONFIG_MAX (64u << 20)
+#define KCONFIG_MAX (64u << 20) /* a --config file as read (its gzip output: the decompression cap) */
 
 /* arm64 Image header (Documentation/arch/arm64/booting.rst), DOMAIN §6.1. */
 #define ARM64_IMAGE_MAGIC_OFF 0x38
@@ -40,13 +41,13 @@
 struct kimage {
 	const char *name;          /* display path */
 	const char *format;        /* "elf", "image" or "zboot" */
-	const char *compression;   /* "none", "gzip", "xz", "bzip2", "zstd" */
+	const char *compression;   /* "none", "gzip", "xz", "bzip2", "zstd", "lz4" */
 	Elf *elf;                  /* the ELF when format is "elf", else NULL */
 	const unsigned char *data; /* the whole (decompressed) kernel */
 	size_t len;
 	/* owned */
 	int fd;
-	Elf *handle;               /* dwelf_elf_begin() handle data may point into */
+	Elf *handle;               /* the file mapped by libelf; data may point into it */
 	unsigned char *buf;        /* decompressed bytes data may point into */
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 
+#include "decompress_stream.h"
 #include "kernel.h"
 #include "util.h"
 
@@ -77,10 +78,12 @@ int cda_kconfig_load_file(struct cda_arena *a, const char *path, const char *con
 	if (ret)
 		return ret;
 	if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
-		ret = cda_gunzip((unsigned char *)buf, len, KCONFIG_MAX, &plain, &plen);
+		ret = cda_gunzip((unsigned char *)buf, len, cda_max_decompressed(), &plain, &plen);
 		if (ret) {
 			ret = ret == -CDA_E_NOMEM ? cda_fail(err, CDA_E_NOMEM, "%s: out of memory", path)
-						  : cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated gzip data", path);
+			    : ret == CDA_GUNZIP_OVER ? cda_fail_decompressed(err, path, "gzip data",
+									      cda_max_decompressed())
+			    : cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated gzip data", path);
 			goto out;
 		}
 	}
@@ -116,9 +119,12 @@ int cda_kconfig_from_ikconfig(struct cda_arena *a, const unsigned char *data, si
 	if (!ed)
 		return cda_fail(err, CDA_E_FORMAT, "%s: embedded config (IKCFG_ST) has no IKCFG_ED end marker",
 				name);
-	ret = cda_gunzip(st, (size_t)(ed - st), KCONFIG_MAX, &plain, &plen);
+	ret = cda_gunzip(st, (size_t)(ed - st), cda_max_decompressed(), &plain, &plen);
 	if (ret == -CDA_E_NOMEM)
 		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+	if (ret == CDA_GUNZIP_OVER)
+		return cda_fail_decompressed(err, name, "embedded config (IKCONFIG)",
+					     cda_max_decompressed());
 	if (ret || !looks_like_config((char *)plain, plen)) {
 		free(plain);
 		return cda_fail(err, CDA_E_FORMAT, "%s: embedded config (IKCONFIG) is corrupt", name);

@@ -109,9 +109,39 @@ static void mark(struct ksyms *s, const char *name, size_t len, uint64_t addr)
 	}
 }
 
+/*
+ * The symbol table's shape, each fault with its own cause: symbols are read
+ * at libelf's entry size, so a header that says another (0 in a damaged
+ * file) would miscount them.
+ */
+static int check_symtab(struct kimage *ki, Elf_Scn *scn, const GElf_Shdr *sh, Elf_Data **d,
+			struct cda_error *err)
+{
+	size_t want = gelf_fsize(ki->elf, ELF_T_SYM, 1, EV_CURRENT), idx = elf_ndxscn(scn);
+
+	if (sh->sh_entsize != want)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: corrupt ELF symbol table (section %zu): sh_entsize is %llu, not %zu",
+				ki->name, idx, (unsigned long long)sh->sh_entsize, want);
+	if (sh->sh_size % want)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: corrupt ELF symbol table (section %zu): size %llu is not a whole number of %zu-byte entries",
+				ki->name, idx, (unsigned long long)sh->sh_size, want);
+	*d = elf_getdata(scn, NULL);
+	if (!*d)
+		return cda_fail(err, CDA_E_FORMAT, "%s: corrupt ELF symbol table (section %zu): %s",
+				ki->name, idx, elf_errno() ? elf_errmsg(-1) : "no data");
+	if ((*d)->d_size < sh->sh_size)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: corrupt ELF symbol table (section %zu): %zu of its %llu bytes readable",
+				ki->name, idx, (*d)->d_size, (unsigned long long)sh->sh_size);
+	return 0;
+}
+
 int cda_ksyms_from_elf(struct ksyms *s, struct kimage *ki, struct cda_error *err)
 {
 	Elf_Scn *scn = NULL;
+	int ret;
 
 	while ((scn = elf_nextscn(ki->elf, scn))) {
 		GElf_Shdr sh;
@@ -120,10 +150,8 @@ int cda_ksyms_from_elf(struct ksyms *s, struct kimage *ki, struct cda_error *err
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
 			continue;
-		d = elf_getdata(scn, NULL);
-		if (!d || !sh.sh_entsize || d->d_size < sh.sh_size)
-			return cda_fail(err, CDA_E_FORMAT, "%s: corrupt ELF symbol table: %s",
-					ki->name, elf_errmsg(-1));
+		if ((ret = check_symtab(ki, scn, &sh, &d, err)))
+			return ret;
 		n = sh.sh_size / sh.sh_entsize;
 		for (size_t i = 1; i < n; i++) {
 			GElf_Sym sym;

@@ -305,8 +305,12 @@ static void test_nesting_limits(void **state)
 	expect_at_limit(f, chain("pool", ".x", h - 1, ""), chain("pool", ".x", h, ""), false, high);
 	expect_at_limit(f, chain("pools", "[0]", h - 1, ""), chain("pools", "[0]", h, ""), false, high);
 	expect_at_limit(f, chain("", "-", p, "1"), chain("", "-", p + 1, "1"), false, deep);
-	expect_parse_error(f, chain("true", " && true", 100000, ""), high);
-	expect_parse_error(f, chain("true", " || (true", 100000, ""), deep);
+	char *flat = chain("true", " && true", 100000, ""), *nested = chain("true", " || (true", 100000, "");
+
+	expect_parse_error(f, flat, high);
+	expect_parse_error(f, nested, deep);
+	free(flat);
+	free(nested);
 }
 
 static void test_templates(void **state)
