@@ -145,7 +145,7 @@ int cda_ksyms_from_elf(struct ksyms *s, struct kimage *ki, struct cda_error *err
 
 	while ((scn = elf_nextscn(ki->elf, scn))) {
 		GElf_Shdr sh;
-		Elf_Data *d;
+		Elf_Data *d = NULL;
 		size_t n;
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)

@@ -3,11 +3,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -333,13 +335,17 @@ int cda_ruleset_load_text(struct cda_ruleset *rs, const char *origin, const char
 	if (!tok)
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
 	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
-	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+	/* The parser stops after one value: text after it (a second object) would be dropped. */
+	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
+	    text[tok->char_offset + strspn(text + tok->char_offset, " \t\r\n")]) {
 		size_t off = tok->char_offset, line = 1;
 
+		off += root ? strspn(text + off, " \t\r\n") : 0;
 		for (size_t i = 0; i < off && text[i]; i++)
 			line += text[i] == '\n';
 		ret = cda_fail(err, CDA_E_RULE, "%s:%zu: invalid JSON: %s", origin, line,
-			       json_tokener_error_desc(json_tokener_get_error(tok)));
+			       root ? "text after the end of the object"
+			       : json_tokener_error_desc(json_tokener_get_error(tok)));
 		goto out;
 	}
 	if (!json_object_is_type(root, json_type_object) ||
@@ -362,14 +368,12 @@ out:
 	return ret;
 }
 
-static int load_file(struct cda_ruleset *rs, const char *path, struct cda_error *err)
+/* Load the text read from path, and free it. */
+static int load_read(struct cda_ruleset *rs, const char *path, char *text, size_t len,
+		     struct cda_error *err)
 {
-	char *text;
-	size_t len;
-	int ret = cda_read_file(path, RULE_FILE_MAX, &text, &len, err);
+	int ret;
 
-	if (ret)
-		return ret;
 	if (strlen(text) != len)
 		ret = cda_fail(err, CDA_E_RULE, "%s: contains a NUL byte", path);
 	else
@@ -378,30 +382,67 @@ static int load_file(struct cda_ruleset *rs, const char *path, struct cda_error 
 	return ret;
 }
 
+/* A rule file named on the command line: it may be a pipe (--rules <(...)). */
+static int load_file(struct cda_ruleset *rs, const char *path, struct cda_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = cda_read_file(path, RULE_FILE_MAX, &text, &len, err);
+
+	return ret ? ret : load_read(rs, path, text, len, err);
+}
+
+/*
+ * NAME.json in a rule directory: a regular file, or a symbolic link to one (a
+ * rule directory is the user's own configuration, like a conf.d). A FIFO,
+ * socket, device or directory is refused, not opened: it would hang the run.
+ */
+static int load_entry(struct cda_ruleset *rs, int dirfd, const char *name, const char *path,
+		      struct cda_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	const char *why;
+	int fd = cda_open_regular(dirfd, name, true, &st, &why), ret;
+
+	if (fd < 0)
+		return cda_fail(err, CDA_E_RULE, "%s: %s", path, why);
+	ret = cda_read_fd(fd, path, RULE_FILE_MAX, &text, &len, err);
+	return ret ? ret : load_read(rs, path, text, len, err);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cda_ruleset_load_path(struct cda_ruleset *rs, const char *path, struct cda_error *err)
+/* Rule files in a directory: NAME.json, not hidden, not in subdirectories. */
+static int load_dir(struct cda_ruleset *rs, const char *path, struct cda_error *err)
 {
-	struct stat st;
-	struct dirent *de;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	char **names = NULL;
 	size_t n = 0, cap = 0;
-	DIR *d;
 	int ret = 0;
 
-	if (stat(path, &st))
-		return cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return load_file(rs, path, err);
-	d = opendir(path);
-	if (!d)
-		return cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
+	if (!d) {
+		ret = cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	for (;;) {
+		struct dirent *de;
+		size_t l;
 
+		errno = 0;
+		if (!(de = readdir(d))) {
+			if (errno)
+				ret = cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
+			break;
+		}
+		l = strlen(de->d_name);
 		if (l < 6 || strcmp(de->d_name + l - 5, ".json") || de->d_name[0] == '.')
 			continue;
 		if (n == cap) {
@@ -413,26 +454,42 @@ int cda_ruleset_load_path(struct cda_ruleset *rs, const char *path, struct cda_e
 			}
 			names = nn;
 		}
-		if (!(names[n] = malloc(strlen(path) + l + 2))) {
+		if (!(names[n++] = strdup(de->d_name))) {
 			ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
 			goto out;
 		}
-		sprintf(names[n++], "%s/%s", path, de->d_name);
 	}
-	if (!n) {
+	if (!ret && !n)
 		ret = cda_fail(err, CDA_E_RULE, "%s: no *.json rule files in directory", path);
-		goto out;
-	}
 	/* Name order, so overrides between files are deterministic. */
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n && !ret; i++)
-		ret = load_file(rs, names[i], err);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n && !ret; i++) {
+		char *full = malloc(strlen(path) + strlen(names[i]) + 2);
+
+		if (!full) {
+			ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+			break;
+		}
+		sprintf(full, "%s/%s", path, names[i]);
+		ret = load_entry(rs, dirfd(d), names[i], full, err);
+		free(full);
+	}
 out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 	closedir(d);
 	return ret;
+}
+
+int cda_ruleset_load_path(struct cda_ruleset *rs, const char *path, struct cda_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
+	return S_ISDIR(st.st_mode) ? load_dir(rs, path, err) : load_file(rs, path, err);
 }
 
 int cda_ruleset_load_builtin(struct cda_ruleset *rs, struct cda_error *err)

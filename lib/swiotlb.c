@@ -23,13 +23,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decompress_stream.h"
 #include "runtime.h"
 #include "util.h"
 
 #define SW_MAX_INPUT (16u << 20) /* a real dump is a few hundred bytes */
-#define SW_MAX_ENTRIES 1024
+#define SW_MAX_ENTRIES 1024       /* files and directories, all forms */
 #define SW_MAX_POOLS 64
-#define SW_MAX_DEPTH 4
+/*
+ * Directory levels below a directory copy: swiotlb/POOL under a prefix such
+ * as cp --parents makes (PREFIX/sys/kernel/debug/swiotlb/POOL is 5 levels).
+ */
+#define SW_MAX_DEPTH 8
+#define SW_MAX_VALUE 64           /* bytes of an io_tlb_* file: "%lu\n" is at most 21 */
+#define SW_TAR_NAME_MAX 4096     /* PATH_MAX: a long-name record naming an entry */
 #define SW_IO_TLB_SHIFT 11       /* IO_TLB_SHIFT: a slot is 2 KiB */
 
 enum sw_file { F_NSLABS, F_USED, F_HIWATER, F_TRANSIENT, F_COUNT };
@@ -61,6 +68,14 @@ struct sw_pool {
 	uint64_t v[F_COUNT];
 };
 
+/* An io_tlb_* file: its value is read. */
+static bool is_value_file(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return !strncmp(base ? base + 1 : path, "io_tlb_", 7);
+}
+
 /* Record an entry, normalising "./a//b/" to "a/b". */
 static int add_entry(struct sw_load *ld, const char *path, size_t plen, const char *value,
 		     size_t vlen, bool is_dir)
@@ -86,6 +101,10 @@ static int add_entry(struct sw_load *ld, const char *path, size_t plen, const ch
 		s += c + (s[c] == '/');
 	}
 	*q = '\0';
+	/* Never cut a value: the first 64 bytes of a longer file could read as a count. */
+	if (!is_dir && vlen > SW_MAX_VALUE && is_value_file(p))
+		return cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: longer than %d bytes: not a slot count",
+				ld->name, p, SW_MAX_VALUE);
 	ld->e[ld->n].path = p;
 	ld->e[ld->n].value = NULL;
 	if (!is_dir && !(ld->e[ld->n].value = cda_arena_strndup(ld->a, value, vlen)))
@@ -96,50 +115,91 @@ static int add_entry(struct sw_load *ld, const char *path, size_t plen, const ch
 
 /* ---- directory copy ---- */
 
+/*
+ * A copy of debugfs holds directories and regular files only. Anything else
+ * is refused, never skipped: a FIFO would hang the read, and a link or device
+ * named io_tlb_used skipped would read as a pool without that file. Every
+ * entry that cannot be read is an error naming it, never an empty pool.
+ */
+static int walk(struct sw_load *ld, int dirfd, const char *rel, int depth);
+
+static int read_value(struct sw_load *ld, int dirfd, const char *name, const char *path)
+{
+	char buf[SW_MAX_VALUE + 1];
+	size_t len = 0;
+	ssize_t got = 0;
+	struct stat st;
+	const char *why;
+	int fd = cda_open_regular(dirfd, name, false, &st, &why);
+
+	if (fd < 0)
+		return cda_fail(ld->err, CDA_E_IO, "%s/%s: %s", ld->name, path, why);
+	/* To the end or one byte past the limit; a read error mid-file is an error too. */
+	while (len < sizeof(buf) && (got = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)got;
+	if (got < 0) {
+		int ret = cda_fail(ld->err, CDA_E_IO, "%s/%s: %s", ld->name, path, strerror(errno));
+
+		close(fd);
+		return ret;
+	}
+	close(fd);
+	return add_entry(ld, path, strlen(path), buf, len, false);
+}
+
+static int sub_dir(struct sw_load *ld, int dirfd, const char *name, const char *path, int depth)
+{
+	int fd, ret;
+
+	if (depth == SW_MAX_DEPTH)
+		return cda_fail(ld->err, CDA_E_FORMAT,
+				"%s/%s: directories nested more than %d levels deep: not a swiotlb copy",
+				ld->name, path, SW_MAX_DEPTH);
+	if ((ret = add_entry(ld, path, strlen(path), NULL, 0, true)))
+		return ret;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return cda_fail(ld->err, CDA_E_IO, "%s/%s: %s", ld->name, path, strerror(errno));
+	return walk(ld, fd, path, depth + 1);
+}
+
 static int walk(struct sw_load *ld, int dirfd, const char *rel, int depth)
 {
 	DIR *d = fdopendir(dirfd);
-	struct dirent *de;
 	int ret = 0;
 
 	if (!d) {
+		ret = cda_fail(ld->err, CDA_E_IO, "%s%s%s: %s", ld->name, *rel ? "/" : "", rel,
+			       strerror(errno));
 		close(dirfd);
-		return cda_fail(ld->err, CDA_E_IO, "%s/%s: %s", ld->name, rel, strerror(errno));
+		return ret;
 	}
-	while (!ret && (de = readdir(d))) {
+	while (!ret) {
+		struct dirent *de;
 		char path[4096];
 		struct stat st;
-		int fd;
 
+		errno = 0;
+		if (!(de = readdir(d))) {
+			if (errno)
+				ret = cda_fail(ld->err, CDA_E_IO, "%s%s%s: %s", ld->name, *rel ? "/" : "",
+					       rel, strerror(errno));
+			break;
+		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
-		/* Symlinks are not followed: a copy must not lead outside itself. */
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
-			continue;
-		if (S_ISDIR(st.st_mode) && depth < SW_MAX_DEPTH) {
-			ret = add_entry(ld, path, strlen(path), NULL, 0, true);
-			fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (!ret && fd >= 0)
-				ret = walk(ld, fd, path, depth + 1);
-		} else if (S_ISREG(st.st_mode) && strncmp(de->d_name, "io_tlb_", 7)) {
+			ret = cda_fail(ld->err, CDA_E_IO, "%s/%s: %s", ld->name, path, strerror(errno));
+		else if (S_ISDIR(st.st_mode))
+			ret = sub_dir(ld, dirfd, de->d_name, path, depth);
+		else if (!S_ISREG(st.st_mode))
+			ret = cda_fail(ld->err, CDA_E_FORMAT, "%s/%s: %s (a copy of debugfs has none)",
+				       ld->name, path, cda_not_regular(st.st_mode));
+		else if (is_value_file(de->d_name))
+			ret = read_value(ld, dirfd, de->d_name, path);
+		else
 			ld->others++;
-		} else if (S_ISREG(st.st_mode)) {
-			char buf[64];
-			ssize_t got;
-
-			fd = openat(dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0)
-				return cda_fail(ld->err, CDA_E_IO, "%s/%s: %s", ld->name, path,
-						strerror(errno));
-			got = read(fd, buf, sizeof(buf));
-			close(fd);
-			if (got < 0)
-				ret = cda_fail(ld->err, CDA_E_IO, "%s/%s: %s", ld->name, path,
-					       strerror(errno));
-			else
-				ret = add_entry(ld, path, strlen(path), buf, (size_t)got, false);
-		}
 	}
 	closedir(d);
 	return ret;
@@ -171,16 +231,68 @@ static bool is_tar(const unsigned char *b, size_t len)
 	return len >= 512 && !memcmp(b + 257, "ustar", 5);
 }
 
+/*
+ * The full name a GNU long-name record ('L') or a pax header's path= ('x')
+ * gives the next entry, whose own header holds the name cut at 100 bytes: read
+ * that cut name and a pool file 100 bytes down would vanish.
+ */
+static int tar_long_name(struct sw_load *ld, const unsigned char *d, size_t size, char type,
+			 size_t at, char *name, size_t *nlen)
+{
+	const char *val = (const char *)d;
+	size_t n = strnlen(val, size);
+
+	/* pax: "LENGTH KEY=VALUE\n" records, LENGTH counting the whole record */
+	for (size_t i = 0; type == 'x'; ) {
+		const char *r = (const char *)d + i, *sp;
+		uint64_t rl;
+
+		if (i == size)
+			return 0; /* no path= record: the header's name stands */
+		if (!cda_parse_dec(r, (const char *)d + size, &rl, &sp) ||
+		    sp == (const char *)d + size || *sp != ' ' ||
+		    rl <= (uint64_t)(sp + 1 - r) || rl > size - i || r[rl - 1] != '\n')
+			return cda_fail(ld->err, CDA_E_FORMAT, "%s: corrupt pax header at byte %zu",
+					ld->name, at);
+		if (rl >= (uint64_t)(sp + 1 - r) + 6 && !strncmp(sp + 1, "path=", 5)) {
+			val = sp + 6;
+			n = (size_t)(r + rl - 1 - val);
+			break;
+		}
+		i += (size_t)rl;
+	}
+	if (n > SW_TAR_NAME_MAX)
+		return cda_fail(ld->err, CDA_E_FORMAT, "%s: tar entry name longer than %d bytes at byte %zu",
+				ld->name, SW_TAR_NAME_MAX, at);
+	memcpy(name, val, n);
+	*nlen = n;
+	return 0;
+}
+
+static const char *tar_kind(char type)
+{
+	switch (type) {
+	case '1': return "a hard link";
+	case '2': return "a symbolic link";
+	case '3': return "a character device";
+	case '4': return "a block device";
+	case '6': return "a FIFO";
+	default: return NULL;
+	}
+}
+
 static int read_tar(struct sw_load *ld, const unsigned char *b, size_t len)
 {
-	size_t off = 0;
+	char path[SW_TAR_NAME_MAX + 258], lname[SW_TAR_NAME_MAX];
+	size_t off = 0, lnlen = 0;
+	bool have_long = false;
 
 	while (off + 512 <= len) {
 		const unsigned char *h = b + off;
-		char path[256 + 2];
 		uint64_t size, sum, want = 0;
+		char type = (char)h[156];
 		size_t pl = 0;
-		int ret;
+		int ret = 0;
 
 		if (h[0] == '\0')
 			return 0; /* end-of-archive block */
@@ -194,28 +306,43 @@ static int read_tar(struct sw_load *ld, const unsigned char *b, size_t len)
 					ld->name, off);
 		if (size > len - off - 512)
 			return cda_fail(ld->err, CDA_E_FORMAT, "%s: truncated tar archive", ld->name);
-		if (h[345] && !memcmp(h + 257, "ustar\0", 6)) { /* POSIX prefix field */
-			pl = strnlen((const char *)h + 345, 155);
-			memcpy(path, h + 345, pl);
-			path[pl++] = '/';
+		if (have_long) {
+			memcpy(path, lname, lnlen);
+			pl = lnlen;
+		} else {
+			if (h[345] && !memcmp(h + 257, "ustar\0", 6)) { /* POSIX prefix field */
+				pl = strnlen((const char *)h + 345, 155);
+				memcpy(path, h + 345, pl);
+				path[pl++] = '/';
+			}
+			memcpy(path + pl, h, strnlen((const char *)h, 100));
+			pl += strnlen((const char *)h, 100);
 		}
-		memcpy(path + pl, h, strnlen((const char *)h, 100));
-		pl += strnlen((const char *)h, 100);
-		if (h[156] == '5') {
+		path[pl] = '\0';
+		have_long = type == 'L' || type == 'x';
+		if (have_long) {
+			lnlen = 0;
+			ret = tar_long_name(ld, h + 512, (size_t)size, type, off, lname, &lnlen);
+			have_long = lnlen > 0;
+		} else if (type == '5') {
 			ret = add_entry(ld, path, pl, NULL, 0, true);
-		} else if (h[156] == '0' || h[156] == '\0') {
+		} else if (type == '0' || type == '\0' || type == '7') {
 			const char *base = memrchr(path, '/', pl);
 
 			base = base ? base + 1 : path;
-			ret = 0;
 			/* Implicit directories: a tar may list only the files. */
 			if (base != path)
 				ret = add_entry(ld, path, (size_t)(base - 1 - path), NULL, 0, true);
-			if (!ret && !strncmp(base, "io_tlb_", 7))
-				ret = add_entry(ld, path, pl, (const char *)h + 512,
-						size > 64 ? 64 : (size_t)size, false);
-		} else {
-			ret = 0; /* links, pax and long-name records: nothing a dump needs */
+			if (!ret && is_value_file(base))
+				ret = add_entry(ld, path, pl, (const char *)h + 512, (size_t)size, false);
+		} else if (tar_kind(type)) {
+			/* Like a directory copy: a link or device in place of a file is refused. */
+			ret = cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: %s in the archive, not a regular "
+				       "file (a copy of debugfs has none)", ld->name, path, tar_kind(type));
+		} else if (type != 'g' && type != 'K' && type != 'V') {
+			/* global pax records, long link names and volume labels name no entry */
+			ret = cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: tar entry of type '%c' not supported",
+				       ld->name, path, type >= 0x20 && type < 0x7f ? type : '?');
 		}
 		if (ret)
 			return ret;
@@ -277,10 +404,18 @@ static int parse_value(struct sw_load *ld, const char *path, const char *v, uint
 
 	while (*s == ' ' || *s == '\t')
 		s++;
+	/* debugfs files have size 0, so tar (and some copy tools) save them empty. */
+	if (!s[strspn(s, " \t\r\n")])
+		return cda_fail(ld->err, CDA_E_FORMAT,
+				"%s: %s: empty, not a slot count (was the copy made with tar? it saves "
+				"debugfs files empty: give the text of grep -r . /sys/kernel/debug/swiotlb)",
+				ld->name, path);
 	if (*s < '0' || *s > '9')
 		goto bad;
 	if (!cda_parse_dec(s, s + strlen(s), &x, &s))
-		return cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: value out of range", ld->name, path);
+		return cda_fail(ld->err, CDA_E_FORMAT,
+				"%s: %s: value out of range (larger than 2^64-1, 18446744073709551615)",
+				ld->name, path);
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 		s++;
 	if (*s)
@@ -421,6 +556,16 @@ static int cmp_entry(const void *x, const void *y)
 	return strcmp(((const struct sw_entry *)x)->path, ((const struct sw_entry *)y)->path);
 }
 
+/* A file listed twice (grep text, a tar appended to) has no one value: which would count? */
+static int check_twice(struct sw_load *ld)
+{
+	for (size_t i = 1; i < ld->n; i++)
+		if (ld->e[i].value && ld->e[i - 1].value && !strcmp(ld->e[i].path, ld->e[i - 1].path))
+			return cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: listed twice", ld->name,
+					ld->e[i].path);
+	return 0;
+}
+
 int cda_swiotlb_facts(struct cda_arena *a, const char *path, struct cda_value **out,
 		      const char **format, struct cda_error *err)
 {
@@ -450,9 +595,18 @@ int cda_swiotlb_facts(struct cda_arena *a, const char *path, struct cda_value **
 		if (len >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
 			size_t plen;
 
+			/* the archive inside is a dump like any other: SW_MAX_INPUT bounds it too */
+			uint64_t cap = cda_max_decompressed() < SW_MAX_INPUT ? cda_max_decompressed()
+									  : SW_MAX_INPUT;
+
 			*format = "tar.gz";
-			ret = cda_gunzip(b, len, SW_MAX_INPUT, &plain, &plen);
-			if (ret)
+			ret = cda_gunzip(b, len, cap, &plain, &plen);
+			if (ret == CDA_GUNZIP_OVER && cap == SW_MAX_INPUT)
+				ret = cda_fail(err, CDA_E_FORMAT, "%s: gzip data decompresses to more than "
+					       "%u MiB, the limit for a swiotlb dump", ld->name, SW_MAX_INPUT >> 20);
+			else if (ret == CDA_GUNZIP_OVER)
+				ret = cda_fail_decompressed(err, ld->name, "gzip data", cap);
+			else if (ret)
 				ret = cda_fail(err, -ret, "%s: %s", ld->name, ret == -CDA_E_NOMEM
 					       ? "out of memory" : "corrupt or truncated gzip data");
 			else if (!is_tar(plain, plen))
@@ -472,6 +626,8 @@ int cda_swiotlb_facts(struct cda_arena *a, const char *path, struct cda_value **
 		goto out;
 	/* readdir and archives have no fixed order; the facts must. */
 	qsort(ld->e, ld->n, sizeof(ld->e[0]), cmp_entry);
+	if ((ret = check_twice(ld)))
+		goto out;
 	facts = cda_v_obj(a);
 	pools = cda_v_list(a);
 	if (!facts || !pools || cda_obj_set_str(a, facts, "format", *format)) {

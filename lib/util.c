@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "util.h"
@@ -33,7 +35,7 @@ bool cda_parse_hex(const char *s, const char *end, uint64_t *out, const char **n
 
 		if (d < 0)
 			break;
-		if (v >> 60)
+		if (v >> 60) /* a 17th significant digit: ffffffffffffffff is the largest */
 			return false;
 		v = v << 4 | (uint64_t)d;
 	}
@@ -48,9 +50,12 @@ bool cda_parse_dec(const char *s, const char *end, uint64_t *out, const char **n
 	uint64_t v = 0;
 
 	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
+		unsigned d = (unsigned)(*s - '0');
+
+		/* v * 10 + d <= UINT64_MAX: 18446744073709551615 itself is a value. */
+		if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
 			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	*next = s;
@@ -62,21 +67,17 @@ const char *cda_display_path(const char *path)
 	return strcmp(path, "-") ? path : "<stdin>";
 }
 
-int cda_read_file(const char *path, size_t max, char **buf, size_t *len, struct cda_error *err)
+/* Read f to its end into a malloc'd buffer, at most max bytes. */
+static int read_stream(FILE *f, const char *name, size_t max, char **buf, size_t *len,
+		       struct cda_error *err)
 {
-	const char *name = cda_display_path(path);
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	size_t cap = 64 * 1024, n = 0;
 	char *b = NULL;
 	struct stat st;
 	int ret = 0;
 
-	if (!f)
-		return cda_fail(err, CDA_E_IO, "%s: %s", name, strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		ret = cda_fail(err, CDA_E_IO, "%s: is a directory", name);
-		goto out;
-	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+		return cda_fail(err, CDA_E_IO, "%s: is a directory", name);
 	/* Read in chunks rather than trusting st_size: pipes and /proc files have none. */
 	for (;;) {
 		size_t got;
@@ -113,9 +114,75 @@ int cda_read_file(const char *path, size_t max, char **buf, size_t *len, struct 
 	b = NULL;
 out:
 	free(b);
+	return ret;
+}
+
+int cda_read_file(const char *path, size_t max, char **buf, size_t *len, struct cda_error *err)
+{
+	const char *name = cda_display_path(path);
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	int ret;
+
+	if (!f)
+		return cda_fail(err, CDA_E_IO, "%s: %s", name, strerror(errno));
+	ret = read_stream(f, name, max, buf, len, err);
 	if (f != stdin)
 		fclose(f);
 	return ret;
+}
+
+int cda_read_fd(int fd, const char *name, size_t max, char **buf, size_t *len,
+		struct cda_error *err)
+{
+	FILE *f = fdopen(fd, "rb");
+	int ret;
+
+	if (!f) {
+		ret = cda_fail(err, CDA_E_IO, "%s: %s", name, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	ret = read_stream(f, name, max, buf, len, err);
+	fclose(f);
+	return ret;
+}
+
+const char *cda_not_regular(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a directory, not a regular file"
+	       : S_ISLNK(mode) ? "a symbolic link, not followed"
+	       : S_ISFIFO(mode) ? "a FIFO, not a regular file"
+	       : S_ISSOCK(mode) ? "a socket, not a regular file"
+	       : "a device or special file, not a regular file";
+}
+
+
+int cda_open_regular(int dirfd, const char *name, bool follow, struct stat *st, const char **why)
+{
+	int fd, e;
+
+	/* Look before opening: opening a device can have effects, opening a FIFO blocks. */
+	if (fstatat(dirfd, name, st, follow ? 0 : AT_SYMLINK_NOFOLLOW))
+		goto sys;
+	if (!S_ISREG(st->st_mode)) {
+		*why = cda_not_regular(st->st_mode);
+		return -1;
+	}
+	/* O_NONBLOCK: should a FIFO take the file's place meanwhile, the open still returns. */
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+		    (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		goto sys;
+	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode))
+		return fd;
+	e = errno;
+	close(fd);
+	errno = e;
+	*why = S_ISREG(st->st_mode) ? strerror(errno) : cda_not_regular(st->st_mode);
+	return -1;
+sys:
+	*why = errno == ELOOP && !follow ? "a symbolic link, not followed" : strerror(errno);
+	return -1;
 }
 
 void cda_buf_printf(struct cda_buf *b, const char *fmt, ...)
@@ -187,7 +254,8 @@ int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **
 	       size_t *outlen)
 {
 	z_stream zs = { 0 };
-	size_t cap = 1u << 16;
+	/* One byte of slack past max: a stream that fills it is over the limit. */
+	size_t cap = 1u << 16, limit = max < SIZE_MAX ? max + 1 : max;
 	unsigned char *buf = NULL;
 	int zr = Z_OK, ret = -CDA_E_FORMAT;
 
@@ -201,11 +269,13 @@ int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **
 			unsigned char *nb;
 
 			if (buf)
-				cap *= 2;
-			if (cap > max + 1) /* +1: output of exactly max is fine */
-				cap = max + 1;
-			if (buf && n == cap)
-				goto out; /* larger than max */
+				cap = cap > limit / 2 ? limit : cap * 2;
+			if (cap > limit)
+				cap = limit;
+			if (buf && n == cap) {
+				ret = CDA_GUNZIP_OVER;
+				goto out;
+			}
 			if (!(nb = realloc(buf, cap))) {
 				ret = -CDA_E_NOMEM;
 				goto out;
@@ -216,15 +286,17 @@ int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **
 		zs.avail_in = (unsigned)((len - (size_t)(zs.next_in - in)) > 0x40000000u
 					 ? 0x40000000u : len - (size_t)(zs.next_in - in));
 		zs.next_out = buf + n;
-		zs.avail_out = (unsigned)(cap - n);
+		zs.avail_out = (unsigned)(cap - n > 0x40000000u ? 0x40000000u : cap - n);
 		zr = inflate(&zs, Z_NO_FLUSH);
 		if (zr == Z_BUF_ERROR && zs.avail_in == 0)
 			goto out; /* truncated */
 		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
 			goto out;
 	}
-	if (zs.total_out > max)
-		goto out; /* the stream ended in the one byte of slack */
+	if (zs.total_out > max) {
+		ret = CDA_GUNZIP_OVER; /* the stream ended in the one byte of slack */
+		goto out;
+	}
 	*out = buf;
 	*outlen = zs.total_out;
 	buf = NULL;

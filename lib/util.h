@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "ccadma.h"
 
@@ -19,11 +20,30 @@ int cda_fail(struct cda_error *err, int code, const char *fmt, ...)
  * cannot exhaust memory. Errors: -CDA_E_IO, -CDA_E_FORMAT (too large), -CDA_E_NOMEM.
  */
 int cda_read_file(const char *path, size_t max, char **buf, size_t *len, struct cda_error *err);
+/* The same for an open descriptor, which it closes; name is for messages. */
+int cda_read_fd(int fd, const char *name, size_t max, char **buf, size_t *len,
+		struct cda_error *err);
 
 /*
- * gunzip in memory, refusing output above max bytes. Returns 0, -CDA_E_FORMAT
- * (corrupt, truncated or too large) or -CDA_E_NOMEM; *out is malloc'd.
+ * Open name in directory dirfd (AT_FDCWD: a path) for reading, only if it is
+ * a regular file, and never block: a FIFO or device met in a directory walk
+ * must neither hang the run nor be read as data. follow: follow a symbolic
+ * link (a rule directory); without it a link is refused (a copy of debugfs
+ * or /proc/device-tree must not lead outside itself). Returns the descriptor
+ * with *st filled, or -1 with *why saying why not: strerror text, or
+ * cda_not_regular()'s.
  */
+int cda_open_regular(int dirfd, const char *name, bool follow, struct stat *st, const char **why);
+/* Why an entry of this mode is not read: "a FIFO, not a regular file". */
+const char *cda_not_regular(mode_t mode);
+
+/*
+ * gunzip in memory, refusing output above max bytes (callers pass
+ * cda_max_decompressed()). Returns 0 with *out malloc'd, CDA_GUNZIP_OVER when
+ * the output would pass max (the data may be sound: say so, not "corrupt"),
+ * -CDA_E_FORMAT (corrupt or truncated) or -CDA_E_NOMEM.
+ */
+#define CDA_GUNZIP_OVER 1
 int cda_gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
 	       size_t *outlen);
 

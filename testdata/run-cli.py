@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 import jsonschema
-from tap import Tap
+from tap import Tap, unprivileged
 
 TOOL, GOOD, BAD, SCHEMA, WORK, MAN = sys.argv[1:7]
 schema = json.load(open(SCHEMA))
@@ -149,6 +149,85 @@ bad_rule = os.path.join(WORK, 'bad-rule.json')
 open(bad_rule, 'w').write('{"rules": [{"id": "X"}]}')
 p = run('dtb', GOOD, '--rules', bad_rule)
 check('malformed rule file: exit 3 naming the file', p.returncode == 3 and bad_rule.encode() in p.stderr)
+# A rule directory: only NAME.json regular files (or links to them) are read.
+# Anything else by that name is refused at once, never opened: a FIFO would
+# hang the run. An unreadable file is an error, never a smaller rule set.
+with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+    os.chmod(tmp, 0o755)
+    rdir = os.path.join(tmp, 'rules.d')
+    os.makedirs(os.path.join(rdir, 'old'))
+    json.dump(json.load(open(override)), open(os.path.join(rdir, 'site.json'), 'w'))
+    open(os.path.join(rdir, 'old', 'broken.json'), 'w').write('{')  # subdirectories are not read
+    open(os.path.join(rdir, 'README'), 'w').write('notes')
+    for dirpath, _, names in os.walk(rdir):
+        os.chmod(dirpath, 0o755)
+        for n in names:
+            os.chmod(os.path.join(dirpath, n), 0o644)
+    p = run('dtb', BAD, '--rules', rdir, '--format', 'json')
+    check('rule directory with a subdirectory and a README: site.json read, the rest not',
+          p.returncode == 0 and json_doc(p)['findings'][0]['severity'] == 'note', p.stderr)
+    fifo = os.path.join(rdir, 'zz-fifo.json')
+    os.mkfifo(fifo)
+    tap.error_line('FIFO in a --rules directory: exit 3 at once, one line naming it',
+                   [TOOL, 'dtb', GOOD, '--rules', rdir], 3,
+                   f'cca-dma-audit: {fifo}: a FIFO, not a regular file', timeout=10)
+    os.unlink(fifo)
+    site = os.path.join(rdir, 'site.json')
+    os.chmod(site, 0)
+    cmd = unprivileged([TOOL, 'dtb', GOOD, '--rules', rdir])
+    if cmd is None:
+        check('unreadable rule file: skipped, root cannot run the tool as nobody', True)
+    else:
+        tap.error_line('unreadable rule file in a --rules directory: exit 3, PATH: Permission denied',
+                       cmd, 3, f'cca-dma-audit: {site}: Permission denied')
+    os.chmod(site, 0o644)
+    # RULE_FILE_MAX: a rule file of 4 MiB is read, one byte more is refused.
+    big = os.path.join(tmp, 'big.json')
+    for size, ok in [(4 << 20, True), ((4 << 20) + 1, False)]:
+        open(big, 'w').write('{"rules": [' + ' ' * (size - 13) + ']}')
+        if ok:
+            p = run('rules', '--rules', big)
+            check('rule file of 4 MiB: read', p.returncode == 0, p.stderr)
+        else:
+            tap.error_line('rule file of 4 MiB + 1 byte: exit 3, one line', [TOOL, 'rules', '--rules', big],
+                           3, f'cca-dma-audit: {big}: larger than the 4 MiB limit')
+    # A rule file named on the command line may be a pipe: --rules <(generate-rules).
+    pipe = os.path.join(tmp, 'rules.fifo')
+    os.mkfifo(pipe)
+    proc = subprocess.Popen([TOOL, 'dtb', BAD, '--rules', pipe, '--format', 'json'],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(pipe, 'w') as w:
+        w.write(open(override).read())
+    try:
+        out, err = proc.communicate(timeout=30)
+        ok = proc.returncode == 0 and json.loads(out)['findings'][0]['severity'] == 'note'
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        err, ok = b'no exit within 30 s', False
+    check('--rules naming a FIFO reads it like the file', ok, err)
+    two = os.path.join(tmp, 'two.json')
+    open(two, 'w').write(open(override).read() + '\n{"rules": []}\n')
+    tap.error_line('rule file with a second object after the first: exit 3, one line',
+                   [TOOL, 'rules', '--rules', two], 3,
+                   f'cca-dma-audit: {two}:2: invalid JSON: text after the end of the object')
+
+    # A FIFO in a device-tree directory copy: the run does not hang. The DT
+    # walk does not read entries that are not regular files (lib/dt_fs.c), so
+    # the report is the one without it.
+    dt = os.path.join(tmp, 'proc-dt')
+    os.makedirs(os.path.join(dt, 'chosen'))
+    for name, data in [('compatible', b'linux,dummy-virt\0'), ('model', b'fifo test\0'),
+                       ('#address-cells', b'\0\0\0\2'), ('#size-cells', b'\0\0\0\2')]:
+        open(os.path.join(dt, name), 'wb').write(data)
+    want = run('dtb', dt, '--format', 'json')
+    os.mkfifo(os.path.join(dt, 'chosen', 'bootargs'))
+    try:
+        got = subprocess.run([TOOL, 'dtb', dt, '--format', 'json'], capture_output=True, timeout=10)
+        check('FIFO in a device-tree directory copy: no hang, the report without it',
+              (got.returncode, got.stdout) == (want.returncode, want.stdout) and want.stdout, got.stderr)
+    except subprocess.TimeoutExpired:
+        check('FIFO in a device-tree directory copy: no hang', False, 'no exit within 10 s')
+
 # A rule naming a fact that does not exist fails when loaded, not silently at every audit.
 with tempfile.TemporaryDirectory(dir=WORK) as tmp:
     typo = os.path.join(tmp, 'typo.json')

@@ -10,13 +10,17 @@ same report as the text, and cut ones an error naming the format.
 usage: run-runtime-errors.py TOOL RUNTIME_DIR [--file NAME=PATH]...
 """
 import gzip
+import io
 import json
+import lzma
 import os
 import subprocess
 import sys
+import tarfile
 import tempfile
+import time
 
-from tap import Tap
+from tap import SETPRIV, Tap, unprivileged
 
 tap = Tap()
 check_error = tap.error_line
@@ -77,6 +81,11 @@ def main():
                f'{p.returncode} {p.stderr!r} {fa and fa["trace"]}')
     sniffing(tool, rt, files)
     compressed(tool, rt, files)
+    misread(tool, rt)
+    limits(tool)
+    decompression_cap(tool, rt, files)
+    trace_limits(tool)
+    trace_hostile(tool)
     sys.exit(tap.finish())
 
 
@@ -210,6 +219,454 @@ def compressed(tool, rt, files):
                 continue
             open(path, 'wb').write(data)
             check_error(f'{name}: exit 2', [tool, 'trace', path], 2, f'cca-dma-audit: {path}: {needle}')
+
+
+def write_dump(top, files):
+    """A directory copy of debugfs: {relative path: content}; None makes a directory."""
+    for rel, data in files.items():
+        path = os.path.join(top, rel)
+        if data is None:
+            os.makedirs(path, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, 'w').write(data)
+    for d, _, names in os.walk(top):  # readable by the unprivileged user
+        os.chmod(d, 0o755)
+        for n in names:
+            os.chmod(os.path.join(d, n), 0o644)
+
+
+def misread(tool, rt):
+    """A dump that cannot be read in full is an error naming what and why, never
+    an empty or smaller pool; nothing in a directory copy blocks the run."""
+    base = {'swiotlb/io_tlb_nslabs': '32768\n', 'swiotlb/io_tlb_used': '5\n',
+            'swiotlb/pool@1/io_tlb_nslabs': '128\n'}
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        d = os.path.join(tmp, 'dump')
+        write_dump(d, base)
+        fa, p = facts([tool, 'swiotlb', d])
+        tap.ok('swiotlb directory copy: two pools (the baseline of the cases below)',
+               fa is not None and len(fa['swiotlb']['pools']) == 2, f'{p.returncode} {p.stderr!r}')
+        for what, rel in [('pool directory', 'swiotlb/pool@1'), ('value file', 'swiotlb/io_tlb_used'),
+                          ('top directory', '')]:
+            path = os.path.join(d, rel) if rel else d
+            os.chmod(path, 0)
+            cmd = unprivileged([tool, 'swiotlb', d])
+            if cmd is None:
+                tap.ok(f'unreadable {what}: skipped, root cannot run the tool as nobody ({SETPRIV})',
+                       True)
+            else:
+                check_error(f'unreadable {what} in a swiotlb copy: exit 2, PATH: Permission denied',
+                            cmd, 2, f'cca-dma-audit: {path}: Permission denied')
+            os.chmod(path, 0o755 if rel != 'swiotlb/io_tlb_used' else 0o644)
+        # A directory that can be listed but not entered: its entries cannot be examined.
+        pool = os.path.join(d, 'swiotlb', 'pool@1')
+        os.chmod(pool, 0o744)
+        cmd = unprivileged([tool, 'swiotlb', d])
+        if cmd is not None:
+            check_error('pool directory without search permission: exit 2', cmd, 2,
+                        f'cca-dma-audit: {pool}/io_tlb_nslabs: Permission denied')
+        os.chmod(pool, 0o755)
+
+        # Entries that are not regular files: refused at once, named, never opened.
+        for name, make, kind in [('io_tlb_used', os.mkfifo, 'a FIFO, not a regular file'),
+                                 ('capture.fifo', os.mkfifo, 'a FIFO, not a regular file'),
+                                 ('loop', lambda p: os.symlink('loop', p), 'a symbolic link, not followed'),
+                                 ('io_tlb_nslabs', lambda p: os.symlink('/proc/self/status', p),
+                                  'a symbolic link, not followed')]:
+            d2 = os.path.join(tmp, 'special-' + name.replace('.', '-'))
+            write_dump(d2, {k: v for k, v in base.items() if k != 'swiotlb/' + name})
+            path = os.path.join(d2, 'swiotlb', name)
+            make(path)
+            check_error(f'{name} as {kind.split(",")[0]} in a swiotlb copy: exit 2 at once',
+                        [tool, 'swiotlb', d2], 2,
+                        f'cca-dma-audit: {path}: {kind} (a copy of debugfs has none)', timeout=10)
+        # A FIFO named on the command line is a pipe the user means: it is read.
+        fifo = os.path.join(tmp, 'log.fifo')
+        os.mkfifo(fifo)
+        with open(os.path.join(rt, 'dmesg', 'realm-ok.log'), 'rb') as f:
+            log = f.read()
+        proc = subprocess.Popen([tool, 'audit', '--dmesg', fifo, '--facts'], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        with open(fifo, 'wb') as w:
+            w.write(log)
+        try:
+            out, err = proc.communicate(timeout=30)
+            ok = proc.returncode == 0 and json.loads(out)['facts']['dmesg']['lines'] == log.count(b'\n')
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err, ok = b'', b'no exit within 30 s', False
+        tap.ok('a FIFO given as --dmesg is read like the file', ok, f'{proc.returncode} {err!r}')
+
+        # Empty and missing value files are different states.
+        for name, files, needle in [
+            ('empty io_tlb_used', {**base, 'swiotlb/io_tlb_used': ''},
+             'swiotlb/io_tlb_used: empty, not a slot count (was the copy made with tar?'),
+            ('io_tlb_used of blanks', {**base, 'swiotlb/io_tlb_used': ' \n'},
+             'swiotlb/io_tlb_used: empty, not a slot count'),
+            ('value 2^64', {**base, 'swiotlb/io_tlb_used': '18446744073709551616\n'},
+             'swiotlb/io_tlb_used: value out of range (larger than 2^64-1, 18446744073709551615)'),
+            ('hex value', {**base, 'swiotlb/io_tlb_used': '0xffffffffffffffff\n'},
+             'swiotlb/io_tlb_used: not a decimal slot count'),
+        ]:
+            d3 = os.path.join(tmp, name.replace(' ', '-').replace('^', ''))
+            write_dump(d3, files)
+            check_error(f'{name} in a swiotlb copy: exit 2', [tool, 'swiotlb', d3], 2,
+                        f'cca-dma-audit: {d3}: {needle}')
+        d4 = os.path.join(tmp, 'missing-used')
+        write_dump(d4, {k: v for k, v in base.items() if k != 'swiotlb/io_tlb_used'})
+        fa, p = facts([tool, 'swiotlb', d4])
+        tap.ok('missing io_tlb_used: read, the pool has no used fact',
+               fa is not None and 'used' not in fa['swiotlb']['pools'][0] and
+               fa['swiotlb']['pools'][0]['nslabs'] == 32768, f'{p.returncode} {p.stderr!r}')
+        d5 = os.path.join(tmp, 'u64-max')
+        write_dump(d5, {**base, 'swiotlb/io_tlb_used': '18446744073709551615\n'})
+        fa, p = facts([tool, 'swiotlb', d5])
+        tap.ok('io_tlb_used 18446744073709551615 (2^64-1): read, exactly',
+               fa is not None and fa['swiotlb']['pools'][0]['used'] == '0xffffffffffffffff',
+               f'{p.returncode} {p.stderr!r}')
+        # tar archives: names past 100 bytes (GNU long-name and pax records) are
+        # read in full, and a link in place of a pool file is refused.
+        prefix = 'captures/2026-11-21/realm-guest-with-a-long-name/sys/kernel/debug/swiotlb/'
+        members = [(prefix + 'io_tlb_nslabs', b'32768\n'), (prefix + 'io_tlb_used', b'5\n'),
+                   (prefix + 'restricted_dma_reserved@9f000000/io_tlb_nslabs', b'512\n')]
+        for fmt, name in [(tarfile.GNU_FORMAT, 'GNU'), (tarfile.PAX_FORMAT, 'pax')]:
+            path = os.path.join(tmp, f'long-{name}.tar')
+            with tarfile.open(path, 'w', format=fmt) as tar:
+                for member, data in members:
+                    info = tarfile.TarInfo(member)
+                    info.size = len(data)
+                    tar.addfile(info, io.BytesIO(data))
+            fa, p = facts([tool, 'swiotlb', path])
+            got = fa and sorted((q['name'], q.get('nslabs')) for q in fa['swiotlb']['pools'])
+            tap.ok(f'{name} tar with names past 100 bytes: every pool read',
+                   got == [('restricted_dma_reserved@9f000000', 512), ('swiotlb', 32768)],
+                   f'{p.returncode} {p.stderr!r} {got}')
+        path = os.path.join(tmp, 'symlink.tar')
+        with tarfile.open(path, 'w', format=tarfile.USTAR_FORMAT) as tar:
+            info = tarfile.TarInfo('swiotlb/io_tlb_nslabs')
+            info.size = 6
+            tar.addfile(info, io.BytesIO(b'32768\n'))
+            info = tarfile.TarInfo('swiotlb/io_tlb_used')
+            info.type, info.linkname = tarfile.SYMTYPE, '/proc/self/status'
+            tar.addfile(info)
+        check_error('tar with a symbolic link as io_tlb_used: exit 2', [tool, 'swiotlb', path], 2,
+                    f'cca-dma-audit: {path}: swiotlb/io_tlb_used: a symbolic link in the archive, '
+                    'not a regular file')
+        # One file twice in grep text: no value can be chosen.
+        twice = os.path.join(tmp, 'twice.txt')
+        open(twice, 'w').write('/sys/kernel/debug/swiotlb/io_tlb_used:5\n'
+                               '/sys/kernel/debug/swiotlb/io_tlb_nslabs:32768\n'
+                               '/sys/kernel/debug/swiotlb/io_tlb_used:7\n')
+        check_error('a file listed twice in grep text: exit 2', [tool, 'swiotlb', twice], 2,
+                    f'cca-dma-audit: {twice}: sys/kernel/debug/swiotlb/io_tlb_used: listed twice')
+
+
+def limits(tool):
+    """Each swiotlb limit: at the limit read, one past it refused in one line."""
+    mib16 = 16 << 20
+    with tempfile.TemporaryDirectory() as tmp:
+        def text(name, data):
+            path = os.path.join(tmp, name)
+            open(path, 'w').write(data)
+            return path
+
+        def accepted(name, path, test):
+            fa, p = facts([tool, 'swiotlb', path])
+            tap.ok(name, fa is not None and test(fa['swiotlb']), f'{p.returncode} {p.stderr[:300]!r}')
+
+        head = 'swiotlb/io_tlb_nslabs:1\n'
+        # SW_MAX_INPUT: blank lines are skipped, so the size alone decides.
+        at = text('input-at.txt', head + '\n' * (mib16 - len(head)))
+        accepted('swiotlb dump of 16 MiB: read', at, lambda f: len(f['pools']) == 1)
+        over = text('input-over.txt', head + '\n' * (mib16 - len(head) + 1))
+        check_error('swiotlb dump of 16 MiB + 1 byte: exit 2', [tool, 'swiotlb', over], 2,
+                    f'cca-dma-audit: {over}: larger than the 16 MiB limit')
+        # SW_MAX_ENTRIES: 1024 lines (one pool file, 1023 other files).
+        lines = [head] + [f'swiotlb/other{i}:1\n' for i in range(1023)]
+        accepted('swiotlb dump of 1024 entries: read', text('entries-at.txt', ''.join(lines)),
+                 lambda f: len(f['pools']) == 1)
+        over = text('entries-over.txt', ''.join(lines) + 'swiotlb/other1023:1\n')
+        check_error('swiotlb dump of 1025 entries: exit 2', [tool, 'swiotlb', over], 2,
+                    f'cca-dma-audit: {over}: more than 1024 entries: not a swiotlb dump')
+        # SW_MAX_POOLS
+        pools = ''.join(f'swiotlb/pool{i}/io_tlb_nslabs:1\n' for i in range(63))
+        accepted('swiotlb dump of 64 pools: read', text('pools-at.txt', head + pools),
+                 lambda f: len(f['pools']) == 64)
+        over = text('pools-over.txt', head + pools + 'swiotlb/pool63/io_tlb_nslabs:1\n')
+        check_error('swiotlb dump of 65 pools: exit 2', [tool, 'swiotlb', over], 2,
+                    f'cca-dma-audit: {over}: more than 64 pools')
+        # SW_MAX_VALUE: a value file is never cut short.
+        for form in ('dir', 'grep'):
+            for n, ok in [(64, True), (65, False)]:
+                if form == 'dir':  # a file of n bytes
+                    path = os.path.join(tmp, f'value-{n}')
+                    write_dump(path, {'io_tlb_nslabs': '1' + ' ' * (n - 2) + '\n'})
+                else:  # n bytes after the colon
+                    path = text(f'value-{n}.txt', 'swiotlb/io_tlb_nslabs:1' + ' ' * (n - 1) + '\n')
+                name = f'{n}-byte value ({form}): '
+                if ok:
+                    accepted(name + 'read', path, lambda f: f['pools'][0]['nslabs'] == 1)
+                else:
+                    check_error(name + 'exit 2', [tool, 'swiotlb', path], 2,
+                                'io_tlb_nslabs: longer than 64 bytes: not a slot count')
+        # SW_MAX_DEPTH: a pool 8 directory levels down is read, 9 is refused.
+        for levels, ok in [(8, True), (9, False)]:
+            rel = '/'.join(f'l{i}' for i in range(1, levels + 1))
+            top = os.path.join(tmp, f'depth-{levels}')
+            write_dump(top, {rel + '/io_tlb_nslabs': '1\n'})
+            if ok:
+                accepted('swiotlb copy with a pool 8 levels down: read', top,
+                         lambda f: f['pools'][0]['dir'] == rel)
+            else:
+                check_error('swiotlb copy 9 levels deep: exit 2', [tool, 'swiotlb', top], 2,
+                            f'cca-dma-audit: {top}/{rel}: directories nested more than 8 levels deep')
+        # SW_TAR_NAME_MAX: a GNU long-name or pax path of 4096 bytes is read, 4097 refused.
+        for fmt, fname in [(tarfile.GNU_FORMAT, 'GNU'), (tarfile.PAX_FORMAT, 'pax')]:
+            for n, ok in [(4096, True), (4097, False)]:
+                pool = 'p' * (n - len('swiotlb//io_tlb_nslabs'))
+                path = os.path.join(tmp, f'name-{fname}-{n}.tar')
+                with tarfile.open(path, 'w', format=fmt) as tar:
+                    info = tarfile.TarInfo(f'swiotlb/{pool}/io_tlb_nslabs')
+                    info.size = 2
+                    tar.addfile(info, io.BytesIO(b'1\n'))
+                if ok:
+                    accepted(f'{fname} tar member name of 4096 bytes: read', path,
+                             lambda f: f['pools'][0]['name'] == pool)
+                else:
+                    check_error(f'{fname} tar member name of 4097 bytes: exit 2', [tool, 'swiotlb', path],
+                                2, f'cca-dma-audit: {path}: tar entry name longer than 4096 bytes at byte 0')
+        # The layout cp --parents makes: PREFIX/sys/kernel/debug/swiotlb/POOL (5 levels).
+        top = os.path.join(tmp, 'parents')
+        write_dump(top, {'sys/kernel/debug/swiotlb/io_tlb_nslabs': '32768\n',
+                         'sys/kernel/debug/swiotlb/restricted@9f000000/io_tlb_nslabs': '512\n'})
+        accepted('swiotlb copy made with cp --parents: both pools read', top,
+                 lambda f: sorted(p['name'] for p in f['pools']) == ['restricted@9f000000', 'swiotlb'])
+
+
+LIMIT_WHY = '(the limit against decompression bombs; --max-decompressed raises it)'
+
+
+def size_text(v):
+    """A limit as the tool writes it: the largest binary unit v is a whole number of."""
+    units, u = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'], 0
+    while u < 4 and v and v % 1024 == 0:
+        v, u = v // 1024, u + 1
+    return f'{v} {"byte" if v == 1 and u == 0 else units[u]}'
+
+
+def zstd_rle_bomb(head, total):
+    """A zstd frame of head, then RLE blocks of 'a' up to total bytes: 4 bytes each per 128 KiB."""
+    block = 128 << 10
+    out = bytearray(b'\x28\xb5\x2f\xfd\x00\x38')  # no content size; a 128 KiB window
+    nblocks = (total - len(head)) // block
+    out += ((len(head) << 3) | (nblocks == 0)).to_bytes(3, 'little') + head  # a raw block
+    for i in range(nblocks):
+        out += ((block << 3) | 2 | (i == nblocks - 1)).to_bytes(3, 'little') + b'a'  # RLE
+    return bytes(out)
+
+
+def decompression_cap(tool, rt, files):
+    """--max-decompressed: a stream or a tar.gz dump of exactly the limit is read, one byte more
+    is refused with the cause; a bomb stops in bounded time; input that gives no output is no spin."""
+    log = os.path.join(rt, 'dmesg', 'realm-ok.log')
+    plain = open(log, 'rb').read()
+    n = len(plain)
+    for fmt, name in [('gz', 'gzip'), ('xz', 'xz'), ('zst', 'zstd')]:
+        if f'dmesg_{fmt}' not in files:
+            continue
+        path = files[f'dmesg_{fmt}']
+        fa, p = facts([tool, 'audit', '--dmesg', path, '--max-decompressed', str(n)])
+        tap.ok(f'{name} boot log of {n} bytes at --max-decompressed {n}: read', fa is not None,
+               f'{p.returncode} {p.stderr!r}')
+        check_error(f'{name} boot log at --max-decompressed {n - 1}: refused, naming file, format and limit',
+                    [tool, 'audit', '--dmesg', path, '--max-decompressed', str(n - 1)], 2,
+                    f'cca-dma-audit: {path}: {name} stream decompresses to more than {size_text(n - 1)} {LIMIT_WHY}')
+    targz = files['targz_realm']
+    tlen = len(gzip.decompress(open(targz, 'rb').read()))
+    fa, p = facts([tool, 'swiotlb', targz, '--max-decompressed', str(tlen)])
+    tap.ok(f'tar.gz dump of {tlen} bytes at --max-decompressed {tlen}: read', fa is not None,
+           f'{p.returncode} {p.stderr!r}')
+    check_error(f'tar.gz dump at --max-decompressed {tlen - 1}: over the limit, not corrupt',
+                [tool, 'swiotlb', targz, '--max-decompressed', str(tlen - 1)], 2,
+                f'cca-dma-audit: {targz}: gzip data decompresses to more than {size_text(tlen - 1)} {LIMIT_WHY}')
+    with tempfile.TemporaryDirectory() as tmp:
+        def write(name, data):
+            path = os.path.join(tmp, name)
+            open(path, 'wb').write(data)
+            return path
+
+        # 16 GiB (the old cap) from 512 KiB: stops at the default 1 GiB, in seconds.
+        bomb = write('bomb.log.zst', zstd_rle_bomb(plain[:plain.index(b'\n') + 1], 16 << 30))
+        check_error('zstd boot-log bomb: refused at the default 1 GiB, in bounded time',
+                    [tool, 'audit', '--dmesg', bomb], 2,
+                    f'cca-dma-audit: {bomb}: zstd stream decompresses to more than 1 GiB {LIMIT_WHY}',
+                    timeout=60)
+        check_error('zstd trace bomb: refused at --max-decompressed 4M',
+                    [tool, 'trace', bomb, '--max-decompressed', '4M'], 2,
+                    f'cca-dma-audit: {bomb}: zstd stream decompresses to more than 4 MiB {LIMIT_WHY}',
+                    timeout=60)
+        # Input that decodes to nothing (empty gzip members, xz streams, zstd skippable
+        # frames) is read through, in time linear in its size, before the log itself.
+        want, p = facts([tool, 'audit', '--dmesg', log])
+        skippable = b'\x50\x2a\x4d\x18' + (0).to_bytes(4, 'little')
+        for name, data in [('gzip', gzip.compress(b'', mtime=0) * 50000 + gzip.compress(plain, mtime=0)),
+                           ('xz', lzma.compress(b'') * 30000 + lzma.compress(plain)),
+                           ('zstd', skippable * 100000 + zstd_rle_bomb(plain, len(plain)))]:
+            path = write(f'empty-first.{name}', data)
+            fa, p = facts([tool, 'audit', '--dmesg', path, '--max-decompressed', str(n)])
+            tap.ok(f'{name}: {len(data) >> 10} KiB decoding to nothing, then the log: read as the log',
+                   fa is not None and fa['dmesg'] == want['dmesg'], f'{p.returncode} {p.stderr!r}')
+        path = write('only-empty.gz', gzip.compress(b'', mtime=0) * 50000)
+        check_error('gzip of 50,000 empty members: empty', [tool, 'audit', '--dmesg', path], 2,
+                    f'cca-dma-audit: {path}: empty')
+
+
+def trace_line(n, event, dev, body):
+    return f' k-1 [001] ..... {n}.0: {event}: {dev} {body}\n'
+
+
+def trace_map(n, dev, addr=0x8000bfa01000, attrs=''):
+    return trace_line(n, 'dma_map_phys', dev,
+                      f'dir=TO_DEVICE dma_addr={addr:x} size=64 phys_addr=10a3c2000 attrs={attrs}')
+
+
+def trace_limits(tool):
+    """The trace's tables (MAX_DEVICES 1024, MAX_GROUPS 4096, MAX_ERRORS 256,
+    MAX_DEVNAME 128) and CDA_LINE_MAX (64 KiB): at each limit every event is
+    checked; past it the events that do not fit are counted as unchecked
+    (TRACE006 says how many and where), never dropped or fatal, and a line over
+    64 KiB is malformed."""
+    none = {'count': 0, 'lines': []}
+    with tempfile.TemporaryDirectory() as tmp:
+        def write(name, lines):
+            path = os.path.join(tmp, name)
+            open(path, 'w').write(''.join(lines))
+            return path
+
+        def check(name, path, test):
+            fa, p = facts([tool, 'trace', path, '--ipa-bits', '48'])
+            t = fa and fa['trace']
+            tap.ok(name, t is not None and t['malformed'] == none and test(t),
+                   f'{p.returncode} {p.stderr[:300]!r} {t and (t["unchecked"], len(t["groups"]))}')
+
+        # MAX_DEVICES: one mapping (two groups) per device; the 1025th device's is unchecked,
+        # a known device's after it is still checked.
+        at = [trace_map(i + 1, f'dev{i}') for i in range(1024)]
+        check('trace of 1024 devices: every event checked', write('dev-at.trace', at),
+              lambda t: t['unchecked'] == none and len({g['device'] for g in t['groups']}) == 1024)
+        over = write('dev-over.trace', at + [trace_map(1025, 'dev1024'), trace_map(1026, 'dev0')])
+        check('trace of 1025 devices: the 1025th device\'s event unchecked, line 1025', over,
+              lambda t: t['unchecked'] == {'count': 1, 'lines': [1025]} and
+              len(t['groups']) == 2048 and t['groups'][0]['count'] == 2)
+        p = run([tool, 'trace', over, '--ipa-bits', '48'])
+        out = p.stdout.decode()
+        tap.ok('trace of 1025 devices: TRACE006 says 1 event not checked, at line 1025',
+               p.returncode == 0 and 'note [TRACE006 trace-unreadable-lines]: line 1025: ' in out and
+               '1 event(s) not checked' in out, f'{p.returncode} {out[:300]!r}')
+        again = run([tool, 'trace', over, '--ipa-bits', '48', '--facts'])
+        first = run([tool, 'trace', over, '--ipa-bits', '48', '--facts'])
+        tap.ok('trace of 1025 devices: the facts do not depend on the hash seed',
+               first.stdout == again.stdout and first.returncode == 0)
+        # MAX_DEVNAME: a name of 128 bytes is a device; a longer one's events are unchecked.
+        check('device name of 128 bytes: checked', write('name-at.trace', [trace_map(1, 'd' * 128)]),
+              lambda t: t['unchecked'] == none and t['groups'][0]['device'] == 'd' * 128)
+        check('device name of 129 bytes: unchecked', write('name-over.trace', [trace_map(1, 'd' * 129)]),
+              lambda t: t['unchecked'] == {'count': 1, 'lines': [1]} and not t['groups'])
+        # MAX_GROUPS: 64 devices x 64 highest bits of swiotlb_bounced addresses.
+        at = [trace_line(len(at) + 1, 'swiotlb_bounced', f'dev_name: g{d}',
+                         f'dma_mask=ffffffffffffffff dev_addr={1 << b:x} size=1 FORCE')
+              for d in range(64) for b in range(64)]
+        check('trace of 4096 address groups: every event checked', write('groups-at.trace', at),
+              lambda t: t['unchecked'] == none and len(t['groups']) == 4096)
+        extra = trace_line(4097, 'swiotlb_bounced', 'dev_name: g64',
+                           'dma_mask=ffffffffffffffff dev_addr=1 size=1 FORCE')
+        check('trace of 4097 address groups: the 4097th unchecked, line 4097',
+              write('groups-over.trace', at + [extra]),
+              lambda t: t['unchecked'] == {'count': 1, 'lines': [4097]} and len(t['groups']) == 4096)
+        # MAX_ERRORS: failed mappings (DMA_MAPPING_ERROR) of 256 devices, then one more.
+        at = [trace_map(i + 1, f'e{i}', addr=(1 << 64) - 1) for i in range(256)]
+        check('trace of 256 distinct mapping errors: every one kept', write('errors-at.trace', at),
+              lambda t: t['unchecked'] == none and len(t['errors']) == 256)
+        check('trace of 257 distinct mapping errors: the 257th unchecked',
+              write('errors-over.trace', at + [trace_map(257, 'e256', addr=(1 << 64) - 1)]),
+              lambda t: t['unchecked'] == {'count': 1, 'lines': [257]} and len(t['errors']) == 256)
+
+        # CDA_LINE_MAX: a line of exactly 64 KiB is read whole, from a file and from a pipe
+        # that delivers it without its newline first; one byte more and it is malformed.
+        good = trace_map(1, 'dev0').encode()
+        def long_line(n):
+            line = trace_map(2, 'dev0', attrs='').encode().rstrip(b'\n')
+            return line + b'X' * (n - len(line))  # an attrs flag of no meaning
+
+        for n, ok in [(65536, True), (65537, False)]:
+            path = os.path.join(tmp, f'line-{n}.trace')
+            open(path, 'wb').write(good + long_line(n) + b'\n' + good)
+            fa, p = facts([tool, 'trace', path])
+            t = fa and fa['trace']
+            want = (3, none) if ok else (2, {'count': 1, 'lines': [2]})
+            tap.ok(f'trace line of {n} bytes: {"read" if ok else "malformed"}',
+                   t is not None and (t['events'], t['malformed']) == want, f'{p.returncode} {t}')
+        proc = subprocess.Popen([tool, 'trace', '-', '--facts'], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdin.write(good + long_line(65536))
+        proc.stdin.flush()
+        time.sleep(0.3)  # the reader has the 64 KiB, not the newline
+        out, err = proc.communicate(b'\n' + good, timeout=120)
+        t = proc.returncode == 0 and json.loads(out)['facts']['trace']
+        tap.ok('trace line of 65536 bytes through a pipe, newline late: read',
+               t and t['events'] == 3 and t['malformed'] == none, f'{proc.returncode} {err!r} {t}')
+
+
+def trace_hostile(tool):
+    """What a hostile trace's author controls: the device names (only printable
+    ASCII reaches the report, anything else is a malformed line), the numbers
+    (an extent past 2^64 ends at the top) and the attrs flags."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'names.trace')
+        bad = [b'\x1b[31mred\x1b[0m', b'\xff\xfe', b'a\x00b', b'tab\tname', b'caf\xc3\xa9', b'\x7f']
+        open(path, 'wb').write(trace_map(1, 'dev0').encode() + b''.join(
+            trace_map(i + 2, 'NAME').encode().replace(b'NAME', d) for i, d in enumerate(bad)))
+        fa, p = facts([tool, 'trace', path])
+        t = fa and fa['trace']
+        tap.ok('device names with control characters, invalid UTF-8, NUL: malformed lines',
+               t is not None and t['malformed'] == {'count': 6, 'lines': [2, 3, 4, 5, 6]} and
+               {g['device'] for g in t['groups']} == {'dev0'}, f'{p.returncode} {p.stderr!r} {t}')
+        for fmt in ('text', 'json'):
+            p = run([tool, 'trace', path, '--format', fmt])
+            tap.ok(f'device names with control characters: none in the {fmt} report',
+                   p.returncode in (0, 1) and b'\x1b' not in p.stdout and b'\xff' not in p.stdout
+                   and b'[31m' not in p.stdout, f'{p.returncode} {p.stdout[:300]!r}')
+
+        path = os.path.join(tmp, 'numbers.trace')
+        open(path, 'w').write(''.join([
+            trace_line(1, 'swiotlb_bounced', 'dev_name: d0',
+                       'dma_mask=ffffffffffffffff dev_addr=ffffffffffffff00 size=4096 FORCE'),
+            trace_line(2, 'swiotlb_bounced', 'dev_name: d0',
+                       'dma_mask=ffffffffffffffff dev_addr=1ffffffffffffffff size=1 FORCE'),
+            trace_line(3, 'swiotlb_bounced', 'dev_name: d0',
+                       f'dma_mask=ffffffffffffffff dev_addr={"0" * 60000}1 size=1 FORCE'),
+            trace_line(4, 'swiotlb_bounced', 'dev_name: d0',
+                       f'dma_mask=ffffffffffffffff dev_addr=1 size={"9" * 30} FORCE')]))
+        fa, p = facts([tool, 'trace', path, '--ipa-bits', '48'])
+        t = fa and fa['trace']
+        g = t and {x['first_address']: x for x in t['groups']}
+        tap.ok('trace numbers: an extent past 2^64 ends at the top; over 64 bits is malformed',
+               t is not None and g['0xffffffffffffff00']['end'] == '0xffffffffffffffff' and
+               g['0x1']['count'] == 1 and t['malformed'] == {'count': 2, 'lines': [2, 4]},
+               f'{p.returncode} {p.stderr!r} {t}')
+
+        # attrs=MMIO is a whole flag among '|'-separated ones; thousands of empty flags are read.
+        path = os.path.join(tmp, 'attrs.trace')
+        attrs = ['MMIO', 'SKIP_CPU_SYNC|MMIO', 'MMIO|WEAK_ORDERING', 'MMIOX', 'XMMIO|MMMIO',
+                 '|' * 60000, '|' * 30000 + 'MMIO']
+        open(path, 'w').write(''.join(trace_map(i + 1, 'd0', attrs=a) for i, a in enumerate(attrs)))
+        fa, p = facts([tool, 'trace', path])
+        t = fa and fa['trace']
+        tap.ok('attrs=MMIO found among other flags, not inside one',
+               t is not None and t['mmio_mappings'] == 4 and t['malformed']['count'] == 0,
+               f'{p.returncode} {p.stderr!r} {t and t["mmio_mappings"]}')
 
 
 if __name__ == '__main__':

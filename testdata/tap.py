@@ -1,7 +1,25 @@
 # SPDX-License-Identifier: MIT
 """TAP helpers shared by the test scripts (run-cli.py, run-kernel-errors.py,
 run-runtime-errors.py): a list of results, the "clear error" check, the plan."""
+import os
 import subprocess
+
+SETPRIV = '/usr/bin/setpriv'
+
+
+def unprivileged(cmd):
+    """cmd as a user whom chmod 000 stops (root reads anything, and CI runs
+    as root): under setpriv as nobody when root, else as is. None when that
+    cannot be: no setpriv, or nobody cannot run cmd[0] (a build directory in
+    a private home). The files cmd needs must be readable by nobody."""
+    if os.geteuid() != 0:
+        return cmd
+    if not os.access(SETPRIV, os.X_OK):
+        return None
+    nobody = [SETPRIV, '--reuid=65534', '--regid=65534', '--clear-groups']
+    if subprocess.run(nobody + ['test', '-x', cmd[0]]).returncode:
+        return None
+    return nobody + cmd
 
 
 class Tap:
@@ -11,10 +29,15 @@ class Tap:
     def ok(self, name, cond, detail=''):
         self.results.append((bool(cond), name, detail))
 
-    def error_line(self, name, cmd, status, needle, stdin=None):
+    def error_line(self, name, cmd, status, needle, stdin=None, timeout=120):
         """cmd exits with status, writes nothing to stdout and exactly one
-        stderr line, which contains needle: what a user must get for bad input."""
-        p = subprocess.run(cmd, capture_output=True, timeout=120, stdin=stdin)
+        stderr line, which contains needle: what a user must get for bad input.
+        A run still going after timeout seconds (a hang) fails the check."""
+        try:
+            p = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=stdin)
+        except subprocess.TimeoutExpired:
+            self.ok(name, False, f'no exit within {timeout} s')
+            return
         err = p.stderr.decode(errors='replace')
         lines = err.splitlines()
         self.ok(name, p.returncode == status and len(lines) == 1 and needle in lines[0]

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests for rule loading (lib/rules.c) and evaluation (lib/engine.c). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -48,6 +51,97 @@ static void test_rule_file_errors(void **state)
 	expect_load_error("{\"rules\": [" "{\"id\": \"TST001\", \"name\": \"a\", \"severity\": \"note\", \"summary\": \"s\", \"why\": \"w\", \"inputs\": [\"dt\"], \"message\": \"m\", \"assert\": \"true\", \"subject\": \"/\"},"
 			  "{\"id\": \"TST001\", \"name\": \"b\", \"severity\": \"note\", \"summary\": \"s\", \"why\": \"w\", \"inputs\": [\"dt\"], \"message\": \"m\", \"assert\": \"true\", \"subject\": \"/\"}]}",
 			  "duplicate");
+	/* json-c stops after one value: a second object must not be dropped unread. */
+	expect_load_error("{\"rules\": []}\n{\"rules\": [{\"id\": \"X\"}]}",
+			  "t.json:2: invalid JSON: text after the end of the object");
+}
+
+static void write_file(const char *dir, const char *name, const char *text, size_t pad)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	for (size_t i = 0; i < pad; i++)
+		fputc(' ', f);
+	if (pad)
+		fputs("]}", f);
+	fclose(f);
+}
+
+static int load_dir(const char *dir, struct cda_error *err)
+{
+	struct cda_ruleset *rs = cda_ruleset_new();
+	int ret = cda_ruleset_load_path(rs, dir, err);
+
+	if (!ret && !cda_ruleset_find(rs, "TST001"))
+		fail_msg("%s: TST001 not loaded", dir);
+	cda_ruleset_free(rs);
+	return ret;
+}
+
+static void expect_dir_error(const char *dir, const char *name, const char *why)
+{
+	struct cda_error err = { 0 };
+	char want[256];
+
+	assert_int_equal(load_dir(dir, &err), -CDA_E_RULE);
+	snprintf(want, sizeof(want), "%s/%s: %s", dir, name, why);
+	assert_string_equal(err.msg, want);
+}
+
+/*
+ * A rule directory: NAME.json regular files (or links to them), in name
+ * order; other names and subdirectories are not read; a NAME.json that is a
+ * FIFO, a directory or a dangling link is refused at once, never opened.
+ */
+static void test_rule_dir(void **state)
+{
+	char dir[] = "/tmp/cda-rules-XXXXXX", path[256];
+	struct cda_error err = { 0 };
+	static const char rule[] = RULE("\"assert\": \"true\", \"subject\": \"/\"");
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "a.json", rule, 0);
+	write_file(dir, "notes.txt", "not json", 0);
+	write_file(dir, ".hidden.json", "not json", 0);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	write_file(path, "b.json", "not json", 0);
+	assert_int_equal(load_dir(dir, &err), 0);
+
+	snprintf(path, sizeof(path), "%s/c.json", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	expect_dir_error(dir, "c.json", "a FIFO, not a regular file");
+	unlink(path);
+	assert_int_equal(mkdir(path, 0755), 0);
+	expect_dir_error(dir, "c.json", "a directory, not a regular file");
+	rmdir(path);
+	assert_int_equal(symlink("c.json", path), 0); /* a link to itself */
+	expect_dir_error(dir, "c.json", strerror(ELOOP));
+	unlink(path);
+	assert_int_equal(symlink("a.json", path), 0); /* a link to a rule file is followed */
+	assert_int_equal(load_dir(dir, &err), 0);
+	unlink(path);
+
+	/* RULE_FILE_MAX: 4 MiB is read, one byte more is refused. */
+	write_file(dir, "big.json", "{\"rules\": [", (4u << 20) - 13);
+	assert_int_equal(load_dir(dir, &err), 0);
+	write_file(dir, "big.json", "{\"rules\": [", (4u << 20) - 12);
+	assert_int_not_equal(load_dir(dir, &err), 0);
+	snprintf(path, sizeof(path), "%s/big.json: larger than the 4 MiB limit", dir);
+	assert_string_equal(err.msg, path);
+
+	for (const char *const *n = (const char *const[]){ "a.json", "notes.txt", ".hidden.json",
+							    "sub/b.json", "sub", "big.json", NULL };
+	     *n; n++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *n);
+		assert_int_equal(remove(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_builtin_rules_load(void **state)
@@ -270,6 +364,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule_file_errors),
+		cmocka_unit_test(test_rule_dir),
 		cmocka_unit_test(test_builtin_rules_load),
 		cmocka_unit_test(test_fact_paths_unknown),
 		cmocka_unit_test(test_fact_paths_valid),

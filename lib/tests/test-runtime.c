@@ -5,6 +5,8 @@
  * debugfs forms and the trace. Inputs are written to temporary files, because
  * the loaders stream from files as they do for users.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -381,6 +384,112 @@ static void test_swiotlb_errors(void **state)
 	}
 }
 
+/* The number parsers at the 64-bit limit: the limit is a value, one more is not. */
+static void test_parse_limits(void **state)
+{
+	static const struct {
+		const char *s;
+		bool hex, ok;
+		uint64_t v;
+	} cases[] = {
+		{ "18446744073709551615", false, true, UINT64_MAX },
+		{ "18446744073709551614", false, true, UINT64_MAX - 1 },
+		{ "18446744073709551610", false, true, UINT64_MAX - 5 },  /* MAX / 10, then a digit */
+		{ "00018446744073709551615", false, true, UINT64_MAX },   /* leading zeros */
+		{ "18446744073709551616", false, false, 0 },
+		{ "18446744073709551620", false, false, 0 },
+		{ "99999999999999999999", false, false, 0 },
+		{ "184467440737095516150", false, false, 0 },
+		{ "ffffffffffffffff", true, true, UINT64_MAX },
+		{ "FFFFFFFFFFFFFFFF", true, true, UINT64_MAX },
+		{ "0000ffffffffffffffff", true, true, UINT64_MAX },
+		{ "10000000000000000", true, false, 0 },
+		{ "fffffffffffffffff", true, false, 0 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *s = cases[i].s, *end = s + strlen(s), *next = NULL;
+		uint64_t v = 0;
+		bool ok = cases[i].hex ? cda_parse_hex(s, end, &v, &next) : cda_parse_dec(s, end, &v, &next);
+
+		if (ok != cases[i].ok)
+			fail_msg("%s: parsed %d, want %d", s, ok, cases[i].ok);
+		if (ok) {
+			assert_true(v == cases[i].v);
+			assert_ptr_equal(next, end);
+		}
+	}
+}
+
+/* A swiotlb value at the limit reads exactly; one past it names the file. */
+static void test_swiotlb_u64_limit(void **state)
+{
+	static const char at[] = "/sys/kernel/debug/swiotlb/io_tlb_nslabs:18446744073709551615\n";
+	static const char over[] = "/sys/kernel/debug/swiotlb/io_tlb_used:18446744073709551616\n";
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err = { 0 };
+	const char *format;
+	char *path = tmpfile_with(at, sizeof(at) - 1);
+	const struct cda_value *pool;
+
+	(void)state;
+	assert_int_equal(cda_swiotlb_facts(a, path, &f, &format, &err), 0);
+	pool = cda_obj_path(f, "pools")->list.items[0];
+	assert_true(num(pool, "nslabs") == UINT64_MAX);
+	assert_null(cda_obj_path(pool, "size")); /* nslabs * 2 KiB does not fit 64 bits */
+	unlink(path);
+	free(path);
+	path = tmpfile_with(over, sizeof(over) - 1);
+	assert_int_equal(cda_swiotlb_facts(a, path, &f, &format, &err), -CDA_E_FORMAT);
+	assert_non_null(strstr(err.msg, "io_tlb_used: value out of range"));
+	assert_non_null(strstr(err.msg, path));
+	unlink(path);
+	free(path);
+	cda_arena_free(a);
+}
+
+/* Only regular files are opened, and a FIFO never blocks the open. */
+static void test_open_regular(void **state)
+{
+	char dir[] = "/tmp/cda-runtime-XXXXXX";
+	const char *why = NULL;
+	struct stat st;
+	int dfd, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	assert_int_equal(mkfifoat(dfd, "fifo", 0600), 0);
+	assert_int_equal(cda_open_regular(dfd, "fifo", false, &st, &why), -1);
+	assert_string_equal(why, "a FIFO, not a regular file");
+	assert_int_equal(cda_open_regular(dfd, "fifo", true, &st, &why), -1);
+	assert_int_equal(symlinkat("fifo", dfd, "link"), 0);
+	assert_int_equal(cda_open_regular(dfd, "link", false, &st, &why), -1);
+	assert_string_equal(why, "a symbolic link, not followed");
+	assert_int_equal(cda_open_regular(dfd, "link", true, &st, &why), -1);
+	assert_string_equal(why, "a FIFO, not a regular file");
+	assert_int_equal(symlinkat("loop", dfd, "loop"), 0);
+	assert_int_equal(cda_open_regular(dfd, "loop", true, &st, &why), -1);
+	assert_string_equal(why, strerror(ELOOP));
+	assert_int_equal(cda_open_regular(dfd, ".", true, &st, &why), -1);
+	assert_string_equal(why, "a directory, not a regular file");
+	assert_int_equal(cda_open_regular(dfd, "missing", false, &st, &why), -1);
+	assert_string_equal(why, strerror(ENOENT));
+	fd = openat(dfd, "file", O_WRONLY | O_CREAT, 0600);
+	assert_int_equal(write(fd, "12", 2), 2);
+	close(fd);
+	fd = cda_open_regular(dfd, "file", false, &st, &why);
+	assert_true(fd >= 0);
+	assert_int_equal(st.st_size, 2);
+	close(fd);
+	for (const char *const *n = (const char *const[]){ "fifo", "link", "loop", "file", NULL }; *n; n++)
+		assert_int_equal(unlinkat(dfd, *n, 0), 0);
+	close(dfd);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static const struct cda_value *group(const struct cda_value *f, const char *event,
 				     const char *field)
 {
@@ -473,6 +582,9 @@ int main(void)
 		cmocka_unit_test(test_dmesg_pkvm_bitmap),
 		cmocka_unit_test(test_swiotlb_grep),
 		cmocka_unit_test(test_swiotlb_errors),
+		cmocka_unit_test(test_swiotlb_u64_limit),
+		cmocka_unit_test(test_parse_limits),
+		cmocka_unit_test(test_open_regular),
 		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_trace_no_bit),
 	};
