@@ -1,22 +1,33 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Trace throughput: `cca-dma-audit trace` against `grep -c dma_map` on one file.
+"""Trace throughput with few and with many devices, before and after.
 
-usage: bench/trace-bench.py [--tool BUILD/cca-dma-audit] [--size-gib N] [--runs N] [--dir DIR]
+usage: bench/trace-bench.py [--tool BUILD/cca-dma-audit] [--before BINARY]
+                            [--devices 8,1024] [--size-mib N] [--runs N] [--dir DIR]
 
-Generates (once, into DIR, default /tmp/cda-trace-bench) a realm DMA trace of
-N GiB (default 2) and a quarter-size one, made of ftrace lines as a busy realm
+Generates (once, into DIR, default /tmp/cda-trace-bench) one realm DMA trace
+of N MiB (default 512) per device count, made of ftrace lines as a busy realm
 guest writes them: swiotlb_bounced + dma_map_phys pairs, unmaps, syncs, sg maps
-and unmaps, coherent allocs, and unrelated sched events in between, over eight
-devices and addresses that move through the 64 MiB bounce pool. Never run in CI.
+and unmaps, coherent allocs, and unrelated sched events in between, with
+addresses that move through the 64 MiB bounce pool. The files differ only in
+how many devices the bounce/map events are spread over (each event picks one
+at random), so a tool whose cost grows with the device count shows it. The sg
+and alloc events stay on the first eight devices, so even 1024 devices stay
+within the 4096 address groups and every event is checked (the report says
+how many were not). Never run in CI.
 
-Both files are read once to warm the page cache; then the commands alternate,
+The files are read once to warm the page cache; then the commands alternate,
 the first round discarded, and the report gives each command's median wall
-time, MB/s (10^6 bytes) and peak RSS (wait4 rusage). The audit reads the trace
-with the boot log's pool (testdata/runtime/dmesg/realm-ok.log) and --ipa-bits
-48, so every address is checked; its RSS at both sizes shows memory is flat.
+time and CPU time (user + system: steadier on a shared machine), the MB/s
+(10^6 bytes) of each, and peak RSS. --tool (the after binary, default
+build/cca-dma-audit) and --before (default /work/baseline/build/cca-dma-audit
+when it exists; --before '' to leave it out) each read every file with the
+boot log's pool (testdata/runtime/dmesg/realm-ok.log) and --ipa-bits 48, so
+every address is checked; `grep -c dma_map` on the first file is the yardstick.
+The goal: the most devices as fast as the fewest, in the same memory.
 """
 import argparse
+import json
 import os
 import random
 import statistics
@@ -26,19 +37,21 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DMESG = os.path.join(HERE, '..', 'testdata', 'runtime', 'dmesg', 'realm-ok.log')
+BEFORE = '/work/baseline/build/cca-dma-audit'
 BIT = 1 << 47
 POOL = 0xbbe00000
 
 
-def block(seed=1, target=64 << 20):
-    """About target bytes of trace lines."""
+def block(ndevs, seed=1, target=64 << 20):
+    """About target bytes of trace lines over ndevs devices."""
     rnd = random.Random(seed)
     out, n, ts = [], 0, 100.0
-    devs = [f'0000:00:{i:02x}.0' for i in range(2, 10)]
+    devs = [f'{i >> 8:04x}:{i & 0xff:02x}:00.0' for i in range(ndevs)]
     while n < target:
-        dev = rnd.choice(devs)
+        i = rnd.randrange(ndevs)
+        dev, few = devs[i], devs[i % 8]  # sg and alloc: eight devices at most
         slot = POOL + rnd.randrange(0, 0x4000000 - 0x10000, 0x800)
-        phys = 0x100000000 + rnd.randrange(0, 1 << 32, 0x200)
+        phys = 0x100000000 + rnd.randrange(0, 1 << 31, 0x200)  # bit 32 cleared: not in the pool
         size = rnd.choice([64, 512, 1536, 4096, 65536])
         ts += 0.000013
         pid = rnd.choice(['kworker/u8:2-57', 'irq/45-virtio1-312', 'fio-1201'])
@@ -53,11 +66,11 @@ def block(seed=1, target=64 << 20):
         ]
         if rnd.random() < 0.2:
             s2 = slot + 0x1000
-            lines.append(f'{h}dma_map_sg: {dev} dir=FROM_DEVICE dma_addrs={{0x{slot | BIT:x},0x{s2 | BIT:x}}} '
+            lines.append(f'{h}dma_map_sg: {few} dir=FROM_DEVICE dma_addrs={{0x{slot | BIT:x},0x{s2 | BIT:x}}} '
                          f'sizes={{0x1000,0x800}} phys_addrs={{0x{phys:x},0x{phys + 0x1000:x}}} attrs=')
-            lines.append(f'{h}dma_unmap_sg: {dev} dir=FROM_DEVICE phys_addrs={{0x{phys:x},0x{phys + 0x1000:x}}} attrs=')
+            lines.append(f'{h}dma_unmap_sg: {few} dir=FROM_DEVICE phys_addrs={{0x{phys:x},0x{phys + 0x1000:x}}} attrs=')
         if rnd.random() < 0.01:
-            lines.append(f'{h}dma_alloc: {dev} dir=BIDIRECTIONAL dma_addr={0xa0000000 | BIT:x} size=65536 '
+            lines.append(f'{h}dma_alloc: {few} dir=BIDIRECTIONAL dma_addr={0xa0000000 | BIT:x} size=65536 '
                          f'virt_addr=00000000c0ffee12 flags=GFP_KERNEL attrs=')
         text = '\n'.join(lines) + '\n'
         out.append(text)
@@ -65,28 +78,33 @@ def block(seed=1, target=64 << 20):
     return ''.join(out).encode()
 
 
-def make(path, size):
-    if os.path.exists(path) and os.path.getsize(path) >= size:
+def make(path, size, ndevs):
+    if os.path.exists(path) and os.path.getsize(path) == size:
         return
-    data = block()
+    data = block(ndevs)
     with open(path + '.tmp', 'wb') as f:
         written = 0
         while written < size:
-            f.write(data)
-            written += len(data)
+            f.write(data[:size - written])
+            written += min(len(data), size - written)
     os.rename(path + '.tmp', path)
 
 
 def run_once(cmd, out):
-    """Wall time and peak RSS of one run. The peak is the child's own VmHWM,
-    polled from /proc (it starts afresh at exec, unlike wait4's ru_maxrss,
-    which would include this Python process copied at fork). Output goes to
-    a file: GNU grep stops at the first match when stdout is /dev/null."""
+    """Wall time, CPU time (user + system) and peak RSS of one run. On a
+    shared machine the CPU time is the steadier figure. The peak is the
+    child's own VmHWM, polled from /proc (it starts afresh at exec, unlike
+    wait4's ru_maxrss, which would include this Python process copied at
+    fork). Output goes to a file: GNU grep stops at the first match when
+    stdout is /dev/null."""
     with open(out, 'wb') as f:
         t = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
         hwm = 0
-        while p.poll() is None:
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
             try:
                 for line in open(f'/proc/{p.pid}/status'):
                     if line.startswith('VmHWM:'):
@@ -95,47 +113,64 @@ def run_once(cmd, out):
                 pass
             time.sleep(0.002)
         wall = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode not in (0, 1):
-        sys.exit(f'{cmd[0]} exited {p.returncode}')
-    return wall, hwm  # KiB
+        sys.exit(f'{" ".join(cmd)}: exited {p.returncode}')
+    return wall, ru.ru_utime + ru.ru_stime, hwm  # s, s, KiB
+
+
+def coverage(tool, path):
+    """Devices, groups and unchecked events the tool reports for path."""
+    p = subprocess.run([tool, 'trace', path, '--dmesg', DMESG, '--ipa-bits', '48', '--facts'],
+                       capture_output=True, check=True)
+    t = json.loads(p.stdout)['facts']['trace']
+    devs = {g['device'] for g in t['groups']}
+    return f'{len(devs)} devices, {len(t["groups"])} groups, {t["unchecked"]["count"]} events unchecked'
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tool', default=os.path.join(HERE, '..', 'build', 'cca-dma-audit'))
-    ap.add_argument('--size-gib', type=float, default=2.0)
+    ap.add_argument('--before', default=BEFORE if os.path.exists(BEFORE) else '')
+    ap.add_argument('--devices', default='8,1024')
+    ap.add_argument('--size-mib', type=int, default=512)
     ap.add_argument('--runs', type=int, default=3)
     ap.add_argument('--dir', default='/tmp/cda-trace-bench')
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    big = os.path.join(a.dir, 'big.trace')
-    small = os.path.join(a.dir, 'small.trace')
-    make(big, int(a.size_gib * (1 << 30)))
-    make(small, int(a.size_gib * (1 << 30) / 4))
-    for path in (small, big):
-        subprocess.run(['cat', path], stdout=subprocess.DEVNULL, check=True)  # warm the cache
-    cmds = {
-        'audit (small)': [a.tool, 'trace', small, '--dmesg', DMESG, '--ipa-bits', '48', '-q'],
-        'audit': [a.tool, 'trace', big, '--dmesg', DMESG, '--ipa-bits', '48', '-q'],
-        'grep -c dma_map': ['grep', '-c', 'dma_map', big],
-    }
+    size = a.size_mib << 20
+    traces = {}
+    for n in (int(d) for d in a.devices.split(',')):
+        traces[n] = os.path.join(a.dir, f'{n}dev-{a.size_mib}m.trace')
+        make(traces[n], size, n)
+        subprocess.run(['cat', traces[n]], stdout=subprocess.DEVNULL, check=True)  # warm the cache
+    tools = {'after': a.tool}
+    if a.before:
+        tools = {'before': a.before, **tools}
+    cmds = {}
+    for name, tool in tools.items():
+        for n, path in traces.items():
+            cmds[f'{name}, {n} devices'] = [tool, 'trace', path, '--dmesg', DMESG, '--ipa-bits', '48', '-q']
+    first = next(iter(traces.values()))
+    cmds['grep -c dma_map'] = ['grep', '-c', 'dma_map', first]
     times = {k: [] for k in cmds}
+    cpu = {k: [] for k in cmds}
     rss = {k: 0 for k in cmds}
     for r in range(a.runs + 1):
         for k, cmd in cmds.items():
-            wall, maxrss = run_once(cmd, os.path.join(a.dir, 'out'))
+            wall, used, maxrss = run_once(cmd, os.path.join(a.dir, 'out'))
             if r:
                 times[k].append(wall)
+                cpu[k].append(used)
                 rss[k] = max(rss[k], maxrss)
-    sizes = {'audit (small)': os.path.getsize(small)}
-    print(f'trace: {os.path.getsize(big) / 1e9:.2f} GB ({os.path.getsize(small) / 1e9:.2f} GB small), '
-          f'{a.runs} runs after a warm-up')
-    print(f'{"command":<18} {"median s":>9} {"MB/s":>8} {"peak RSS":>10}')
+    print(f'traces of {size / 1e6:.0f} MB each, {a.runs} runs after a warm-up')
+    for n, path in traces.items():
+        print(f'  {n} devices: {coverage(a.tool, path)}')
+    print(f'{"command":<22} {"wall s":>7} {"MB/s":>6} {"CPU s":>7} {"MB/CPU s":>9} {"peak RSS":>12}')
     for k in cmds:
-        med = statistics.median(times[k])
-        mb = sizes.get(k, os.path.getsize(big)) / 1e6 / med
-        print(f'{k:<18} {med:9.3f} {mb:8.0f} {rss[k] / 1024:8.1f} MiB')
-    print('grep -c dma_map counted', open(os.path.join(a.dir, 'out')).read().strip(), 'lines')
+        wall, used = statistics.median(times[k]), statistics.median(cpu[k])
+        print(f'{k:<22} {wall:7.3f} {size / 1e6 / wall:6.0f} {used:7.3f} {size / 1e6 / used:9.0f} '
+              f'{rss[k] / 1024:8.1f} MiB')
 
 
 if __name__ == '__main__':

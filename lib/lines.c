@@ -161,7 +161,12 @@ int cda_lines_next(struct cda_lines *lr, const char **line, size_t *len, bool *c
 				return ret;
 			continue;
 		}
-		if (!nl && avail < CDA_LINE_MAX && !lr->eof) {
+		/*
+		 * One byte past CDA_LINE_MAX says whether the line is longer:
+		 * a line of exactly CDA_LINE_MAX bytes is whole, however the
+		 * reads (a pipe, the decompressor) split it.
+		 */
+		if (!nl && avail <= CDA_LINE_MAX && !lr->eof) {
 			if ((ret = fill(lr, err)))
 				return ret;
 			continue;
@@ -176,10 +181,6 @@ int cda_lines_next(struct cda_lines *lr, const char **line, size_t *len, bool *c
 			lr->start += n;
 		} else {
 			lr->start += n + (nl != NULL);
-			if (!nl && avail >= CDA_LINE_MAX) {
-				*cut = true; /* exactly CDA_LINE_MAX bytes and no newline yet */
-				lr->skipping = true;
-			}
 		}
 		if (n && s[n - 1] == '\r')
 			n--;

@@ -16,22 +16,32 @@
  * The header before the event name ("comm-pid [cpu] flags ts: ") depends on
  * the trace options, so a line is read from the first ": " after a digit (the
  * timestamp's colon) onward. Non-dma events are counted; dma lines whose
- * fields do not parse, cut lines and lines that are not trace lines at all
- * are "malformed": counted, their first line numbers kept, never fatal.
+ * fields do not parse or whose device name is not printable ASCII, cut lines
+ * and lines that are not trace lines at all are "malformed": counted, their
+ * first line numbers kept, never fatal.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "lines.h"
 #include "runtime.h"
 #include "util.h"
 
+/*
+ * The tables are fixed, so memory is constant whatever the trace holds; what
+ * does not fit is counted as unchecked (TRACE006), never dropped silently.
+ * Each is found through an open-addressing hash table of twice its size, so
+ * a lookup costs the same with 8 devices or 1024.
+ */
 #define MAX_GROUPS 4096  /* distinct (event, device, field, bit, pool) keys */
-#define MAX_ERRORS 256
+#define MAX_ERRORS 256   /* distinct (event, device, error) keys */
 #define MAX_DEVICES 1024
-#define MAX_DEVNAME 128
-#define HASH_SLOTS 8192  /* power of two, > MAX_GROUPS */
+#define MAX_DEVNAME 128  /* longer names are unchecked */
+#define GROUP_SLOTS 8192 /* powers of two, 2 x their table */
+#define ERROR_SLOTS 512
+#define DEVICE_SLOTS 2048
 #define DMA_MAPPING_ERROR UINT64_MAX
 #define REGION_NONE (-1)
 #define MIN_SHARED_BIT 31 /* ipa_bits >= 32 */
@@ -40,21 +50,25 @@ enum ev_kind { K_MAP, K_MAP_SG, K_ALLOC, K_ALLOC_SGT, K_BOUNCED, K_SG_ERR, K_ALL
 
 static const struct ev_def {
 	const char *name;
+	size_t len; /* strlen(name): compared first, per line */
 	enum ev_kind kind;
 } events[] = {
-	{ "dma_map_phys", K_MAP }, { "dma_map_page", K_MAP },
+#define EV(name, kind) { name, sizeof(name) - 1, kind }
+	EV("dma_map_phys", K_MAP), EV("dma_map_page", K_MAP),
 	/* MMIO, not memory: no pool and no shared bit to check */
-	{ "dma_map_resource", K_COUNT_ONLY },
-	{ "dma_unmap_phys", K_COUNT_ONLY }, { "dma_unmap_page", K_COUNT_ONLY },
-	{ "dma_unmap_resource", K_COUNT_ONLY },
-	{ "dma_alloc", K_ALLOC }, { "dma_alloc_pages", K_ALLOC }, { "dma_alloc_sgt", K_ALLOC_SGT },
-	{ "dma_alloc_sgt_err", K_ALLOC_ERR },
-	{ "dma_free", K_COUNT_ONLY }, { "dma_free_pages", K_COUNT_ONLY },
-	{ "dma_free_sgt", K_COUNT_ONLY },
-	{ "dma_map_sg", K_MAP_SG }, { "dma_map_sg_err", K_SG_ERR }, { "dma_unmap_sg", K_COUNT_ONLY },
-	{ "dma_sync_single_for_cpu", K_COUNT_ONLY }, { "dma_sync_single_for_device", K_COUNT_ONLY },
-	{ "dma_sync_sg_for_cpu", K_COUNT_ONLY }, { "dma_sync_sg_for_device", K_COUNT_ONLY },
-	{ "swiotlb_bounced", K_BOUNCED },
+	EV("dma_map_resource", K_COUNT_ONLY),
+	EV("dma_unmap_phys", K_COUNT_ONLY), EV("dma_unmap_page", K_COUNT_ONLY),
+	EV("dma_unmap_resource", K_COUNT_ONLY),
+	EV("dma_alloc", K_ALLOC), EV("dma_alloc_pages", K_ALLOC), EV("dma_alloc_sgt", K_ALLOC_SGT),
+	EV("dma_alloc_sgt_err", K_ALLOC_ERR),
+	EV("dma_free", K_COUNT_ONLY), EV("dma_free_pages", K_COUNT_ONLY),
+	EV("dma_free_sgt", K_COUNT_ONLY),
+	EV("dma_map_sg", K_MAP_SG), EV("dma_map_sg_err", K_SG_ERR),
+	EV("dma_unmap_sg", K_COUNT_ONLY),
+	EV("dma_sync_single_for_cpu", K_COUNT_ONLY), EV("dma_sync_single_for_device", K_COUNT_ONLY),
+	EV("dma_sync_sg_for_cpu", K_COUNT_ONLY), EV("dma_sync_sg_for_device", K_COUNT_ONLY),
+	EV("swiotlb_bounced", K_BOUNCED),
+#undef EV
 };
 #define NEVENTS (sizeof(events) / sizeof(events[0]))
 
@@ -68,18 +82,29 @@ static bool field_is_dma(enum field f)
 	return f == F_DMA_ADDR || f == F_DMA_ADDRS;
 }
 
-struct group {
-	uint8_t ev, field, hb;
+/* What a group is keyed by: hashed and compared as bytes, so no padding. */
+struct group_key {
+	uint8_t ev, field, hb, zero;
 	int16_t reg_raw, reg_strip;
 	uint16_t dev;
+};
+
+struct group {
+	struct group_key k;
 	struct cda_line_hits seen;
 	uint64_t min, end, or_bits, max_size, first_addr;
 };
 
-struct errgroup {
-	uint8_t ev;
-	uint16_t dev;
+struct error_key {
 	int64_t err; /* errno, or 0 for DMA_MAPPING_ERROR */
+	uint16_t dev;
+	uint8_t ev, zero[5];
+};
+_Static_assert(sizeof(struct group_key) == 10 && sizeof(struct error_key) == 16,
+	       "table keys without padding bytes");
+
+struct errgroup {
+	struct error_key k;
 	struct cda_line_hits seen;
 };
 
@@ -94,9 +119,11 @@ struct trace {
 	struct cda_line_hits unchecked; /* events beyond the group/device limits */
 	struct group groups[MAX_GROUPS];
 	size_t ngroups;
-	int32_t slots[HASH_SLOTS];   /* group index + 1; 0 empty */
 	struct errgroup errs[MAX_ERRORS];
 	size_t nerrs;
+	uint64_t seed; /* of the hash, fnv1a() */
+	/* index + 1 into devs, groups, errs; 0 is an empty slot */
+	uint16_t dev_slots[DEVICE_SLOTS], group_slots[GROUP_SLOTS], error_slots[ERROR_SLOTS];
 };
 
 /* ---- number and field parsing ---- */
@@ -195,24 +222,80 @@ static int hibit(uint64_t x)
 	return x ? 63 - __builtin_clzll(x) : 0;
 }
 
+/* ---- tables ---- */
+
+/*
+ * FNV-1a, the one hash of the tables here, started from the offset basis
+ * mixed with a seed drawn for each trace: keys crafted to collide in one
+ * table layout (a trace whose device names or addresses all land in one
+ * run of slots, making every lookup a scan) do not collide in another. The
+ * report does not depend on the seed: tables keep their entries in the
+ * order they were first seen.
+ */
+static uint64_t fnv1a(uint64_t seed, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 14695981039346656037ull ^ seed;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+/*
+ * Linear probing in slots (nslots a power of two, at most half used) for
+ * key: the slot of the entry same() takes for it, or the empty slot where it
+ * goes. The hash's high half is folded in: FNV's low bits mix the least.
+ */
+typedef bool same_fn(const struct trace *t, size_t i, const void *key, size_t len);
+
+static inline size_t probe(const struct trace *t, const uint16_t *slots, size_t nslots,
+			   const void *key, size_t len, same_fn *same)
+{
+	uint64_t h = fnv1a(t->seed, key, len);
+	size_t slot = (size_t)(h ^ h >> 32) & (nslots - 1);
+
+	while (slots[slot] && !same(t, slots[slot] - 1u, key, len))
+		slot = (slot + 1) & (nslots - 1);
+	return slot;
+}
+
+static bool same_device(const struct trace *t, size_t i, const void *name, size_t len)
+{
+	/* names hold no NUL (device_name_ok()), so a shorter one differs at its NUL */
+	return !memcmp(t->devs[i], name, len) && !t->devs[i][len];
+}
+
+static bool same_group(const struct trace *t, size_t i, const void *key, size_t len)
+{
+	return !memcmp(&t->groups[i].k, key, len);
+}
+
+static bool same_error(const struct trace *t, size_t i, const void *key, size_t len)
+{
+	return !memcmp(&t->errs[i].k, key, len);
+}
+
+/* The device's index; -1 for a name over MAX_DEVNAME, or a new one past MAX_DEVICES. */
 static int device_index(struct trace *t, const char *name, size_t len)
 {
+	size_t slot;
+
 	if (len > MAX_DEVNAME)
 		return -1;
-	if (t->ndevs && !strncmp(t->devs[t->last_dev], name, len) && !t->devs[t->last_dev][len])
+	/* events come in runs from one device: skip the hash then */
+	if (t->ndevs && same_device(t, t->last_dev, name, len))
 		return (int)t->last_dev;
-	for (size_t i = 0; i < t->ndevs; i++) {
-		if (!strncmp(t->devs[i], name, len) && !t->devs[i][len]) {
-			t->last_dev = i;
-			return (int)i;
-		}
+	slot = probe(t, t->dev_slots, DEVICE_SLOTS, name, len, same_device);
+	if (!t->dev_slots[slot]) {
+		if (t->ndevs == MAX_DEVICES)
+			return -1;
+		memcpy(t->devs[t->ndevs], name, len);
+		t->devs[t->ndevs][len] = '\0';
+		t->dev_slots[slot] = (uint16_t)++t->ndevs;
 	}
-	if (t->ndevs == MAX_DEVICES)
-		return -1;
-	memcpy(t->devs[t->ndevs], name, len);
-	t->devs[t->ndevs][len] = '\0';
-	t->last_dev = t->ndevs;
-	return (int)t->ndevs++;
+	t->last_dev = t->dev_slots[slot] - 1u;
+	return (int)t->last_dev;
 }
 
 static void add_addr(struct trace *t, unsigned ev, int dev, enum field f, uint64_t addr,
@@ -220,9 +303,11 @@ static void add_addr(struct trace *t, unsigned ev, int dev, enum field f, uint64
 {
 	const struct cda_trace_ctx *ctx = t->ctx;
 	int hb = hibit(addr);
-	struct group key = { .ev = (uint8_t)ev, .field = (uint8_t)f, .hb = (uint8_t)hb,
-			     .dev = (uint16_t)dev, .reg_raw = REGION_NONE, .reg_strip = REGION_NONE };
-	uint64_t h = 1469598103934665603ull;
+	struct group_key key = { .ev = (uint8_t)ev, .field = (uint8_t)f, .hb = (uint8_t)hb,
+				 .dev = (uint16_t)dev, .reg_raw = REGION_NONE,
+				 .reg_strip = REGION_NONE };
+	/* an extent past the top of the address space ends at the top */
+	uint64_t end = addr + size < addr ? UINT64_MAX : addr + size;
 	struct group *g;
 	size_t slot;
 
@@ -231,37 +316,22 @@ static void add_addr(struct trace *t, unsigned ev, int dev, enum field f, uint64
 		if (key.reg_raw == REGION_NONE && hb >= MIN_SHARED_BIT)
 			key.reg_strip = (int16_t)region_of(ctx, addr & ~(1ull << hb), size);
 	}
-	h = (h ^ key.ev) * 1099511628211ull;
-	h = (h ^ key.field) * 1099511628211ull;
-	h = (h ^ key.hb) * 1099511628211ull;
-	h = (h ^ (uint16_t)key.reg_raw) * 1099511628211ull;
-	h = (h ^ (uint16_t)key.reg_strip) * 1099511628211ull;
-	h = (h ^ key.dev) * 1099511628211ull;
-	for (slot = h & (HASH_SLOTS - 1);; slot = (slot + 1) & (HASH_SLOTS - 1)) {
-		int32_t gi = t->slots[slot];
-
-		if (!gi)
-			break;
-		g = &t->groups[gi - 1];
-		if (g->ev == key.ev && g->field == key.field && g->hb == key.hb &&
-		    g->reg_raw == key.reg_raw && g->reg_strip == key.reg_strip && g->dev == key.dev)
-			goto found;
+	slot = probe(t, t->group_slots, GROUP_SLOTS, &key, sizeof(key), same_group);
+	if (!t->group_slots[slot]) {
+		if (t->ngroups == MAX_GROUPS) {
+			cda_line_hits_add(&t->unchecked, line);
+			return;
+		}
+		t->groups[t->ngroups] =
+			(struct group){ .k = key, .min = UINT64_MAX, .first_addr = addr };
+		t->group_slots[slot] = (uint16_t)++t->ngroups;
 	}
-	if (t->ngroups == MAX_GROUPS) {
-		cda_line_hits_add(&t->unchecked, line);
-		return;
-	}
-	g = &t->groups[t->ngroups];
-	*g = key;
-	g->min = UINT64_MAX;
-	g->first_addr = addr;
-	t->slots[slot] = (int32_t)++t->ngroups;
-found:
+	g = &t->groups[t->group_slots[slot] - 1];
 	cda_line_hits_add(&g->seen, line);
 	if (addr < g->min)
 		g->min = addr;
-	if (addr + size > g->end && addr + size >= addr)
-		g->end = addr + size;
+	if (end > g->end)
+		g->end = end;
 	/*
 	 * A coherent allocation's traced size is the caller's request; the
 	 * kernel allocates whole pages (dma_direct_alloc(): PAGE_ALIGN(size)),
@@ -275,20 +345,18 @@ found:
 
 static void add_error(struct trace *t, unsigned ev, int dev, int64_t err, uint64_t line)
 {
-	struct errgroup *e = NULL;
+	const struct error_key key = { .err = err, .dev = (uint16_t)dev, .ev = (uint8_t)ev };
+	size_t slot = probe(t, t->error_slots, ERROR_SLOTS, &key, sizeof(key), same_error);
 
-	for (size_t i = 0; i < t->nerrs; i++)
-		if (t->errs[i].ev == ev && t->errs[i].dev == dev && t->errs[i].err == err)
-			e = &t->errs[i];
-	if (!e) {
+	if (!t->error_slots[slot]) {
 		if (t->nerrs == MAX_ERRORS) {
 			cda_line_hits_add(&t->unchecked, line);
 			return;
 		}
-		e = &t->errs[t->nerrs++];
-		*e = (struct errgroup){ .ev = (uint8_t)ev, .dev = (uint16_t)dev, .err = err };
+		t->errs[t->nerrs] = (struct errgroup){ .k = key };
+		t->error_slots[slot] = (uint16_t)++t->nerrs;
 	}
-	cda_line_hits_add(&e->seen, line);
+	cda_line_hits_add(&t->errs[t->error_slots[slot] - 1].seen, line);
 }
 
 /* ---- one line ---- */
@@ -302,7 +370,7 @@ static bool add_array(struct trace *t, unsigned ev, int dev, enum field f, const
 		      const char *end, const char *key, size_t klen, bool sized, bool record,
 		      uint64_t line)
 {
-	struct array addrs, sizes;
+	struct array addrs, sizes = { NULL, NULL }; /* unused unless sized */
 	uint64_t addr, size = 0;
 	int r;
 
@@ -331,22 +399,32 @@ static bool add_array(struct trace *t, unsigned ev, int dev, enum field f, const
  */
 static bool has_mmio_attr(const char *body, const char *end)
 {
-	const char *a = memmem(body, (size_t)(end - body), " attrs=", 7);
+	const char *a = memmem(body, (size_t)(end - body), " attrs=", 7), *e, *m;
 
-	for (a = a ? a + 7 : end; a < end && *a != ' ';) {
-		const char *bar = memchr(a, '|', (size_t)(end - a));
-		const char *tok_end = bar ? bar : end;
-		const char *sp = memchr(a, ' ', (size_t)(tok_end - a));
-
-		if (sp)
-			tok_end = sp;
-		if (tok_end - a == 4 && !memcmp(a, "MMIO", 4))
+	if (!a)
+		return false;
+	a += 7;
+	e = memchr(a, ' ', (size_t)(end - a));
+	if (!e)
+		e = end;
+	/* one memmem, not a call per flag: "attrs=||||..." stays fast */
+	for (m = a; (m = memmem(m, (size_t)(e - m), "MMIO", 4)); m += 4)
+		if ((m == a || m[-1] == '|') && (e - m == 4 || m[4] == '|'))
 			return true;
-		if (!bar || (sp && sp < bar))
-			break;
-		a = bar + 1;
-	}
 	return false;
+}
+
+/*
+ * A device name as dev_name() gives it is printable ASCII. Any other byte (a
+ * control character, a terminal escape, a NUL, invalid UTF-8) makes the line
+ * malformed: it would otherwise reach the report.
+ */
+static bool device_name_ok(const char *s, const char *end)
+{
+	for (; s < end; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
 }
 
 static bool parse_event(struct trace *t, unsigned ev, const char *body, const char *end,
@@ -362,7 +440,7 @@ static bool parse_event(struct trace *t, unsigned ev, const char *body, const ch
 		dev += 10;
 	}
 	dev_end = memchr(dev, ' ', (size_t)(end - dev));
-	if (!dev_end || dev_end == dev)
+	if (!dev_end || dev_end == dev || !device_name_ok(dev, dev_end))
 		return false;
 	if (events[ev].kind == K_COUNT_ONLY)
 		return true;
@@ -442,7 +520,7 @@ static int event_index(const char *name, size_t len)
 	if (len < 8 || (memcmp(name, "dma_", 4) && memcmp(name, "swiotlb_", 8)))
 		return -1;
 	for (size_t i = 0; i < NEVENTS; i++)
-		if (strlen(events[i].name) == len && !memcmp(events[i].name, name, len))
+		if (events[i].len == len && !memcmp(events[i].name, name, len))
 			return (int)i;
 	return -1;
 }
@@ -517,13 +595,13 @@ static struct bit find_bit(struct cda_arena *a, const struct trace *t)
 	for (size_t i = 0; i < t->ngroups; i++) {
 		const struct group *g = &t->groups[i];
 
-		if (field_is_dma(g->field) && g->hb > hdma && g->min != 0)
-			hdma = g->hb;
-		if (!field_is_dma(g->field) && g->hb > hphys)
-			hphys = g->hb;
-		if (field_is_dma(g->field) && g->reg_raw == REGION_NONE && g->reg_strip != REGION_NONE &&
-		    g->hb > hpool)
-			hpool = g->hb;
+		if (field_is_dma(g->k.field) && g->k.hb > hdma && g->min != 0)
+			hdma = g->k.hb;
+		if (!field_is_dma(g->k.field) && g->k.hb > hphys)
+			hphys = g->k.hb;
+		if (field_is_dma(g->k.field) && g->k.reg_raw == REGION_NONE &&
+		    g->k.reg_strip != REGION_NONE && g->k.hb > hpool)
+			hpool = g->k.hb;
 	}
 	if (hdma >= MIN_SHARED_BIT && hphys >= 0 && hdma > hphys)
 		return (struct bit){ hdma, "inferred",
@@ -559,9 +637,9 @@ static int group_facts(struct cda_arena *a, const struct trace *t, const struct 
 {
 	const struct cda_trace_ctx *ctx = t->ctx;
 	struct cda_value *o = cda_v_obj(a);
-	bool dma = field_is_dma(g->field), has_bit = bit->index >= 0 && g->hb == bit->index;
+	bool dma = field_is_dma(g->k.field), has_bit = bit->index >= 0 && g->k.hb == bit->index;
 	uint64_t strip = has_bit ? 1ull << bit->index : 0;
-	int region = has_bit ? g->reg_strip : g->reg_raw;
+	int region = has_bit ? g->k.reg_strip : g->k.reg_raw;
 	struct cda_value *shared, *in_pool;
 
 	if (!o)
@@ -571,20 +649,20 @@ static int group_facts(struct cda_arena *a, const struct trace *t, const struct 
 	 * answer: pools are RAM in the protected half of the IPA space, below the
 	 * shared bit, so such an address cannot carry it.
 	 */
-	shared = bit->index >= 0 || g->reg_raw != REGION_NONE ? cda_v_bool(a, has_bit)
+	shared = bit->index >= 0 || g->k.reg_raw != REGION_NONE ? cda_v_bool(a, has_bit)
 							      : cda_v_unknown(a, bit->why);
 	if (!ctx->npools)
 		in_pool = cda_v_unknown(a, "no pool addresses known: give the boot log (--dmesg), or "
 				       "with audit the device tree, so the tool knows where the pools are");
-	else if (region != REGION_NONE || bit->index >= 0 || g->reg_strip == REGION_NONE)
+	else if (region != REGION_NONE || bit->index >= 0 || g->k.reg_strip == REGION_NONE)
 		in_pool = cda_v_bool(a, region != REGION_NONE);
 	else
 		in_pool = cda_v_unknown(a, bit->why);
-	if (cda_obj_set_str(a, o, "event", events[g->ev].name) ||
-	    cda_obj_set_str(a, o, "kind", kind_name(events[g->ev].kind)) ||
-	    cda_obj_set_str(a, o, "field", field_names[g->field]) ||
+	if (cda_obj_set_str(a, o, "event", events[g->k.ev].name) ||
+	    cda_obj_set_str(a, o, "kind", kind_name(events[g->k.ev].kind)) ||
+	    cda_obj_set_str(a, o, "field", field_names[g->k.field]) ||
 	    cda_obj_set_str(a, o, "address_kind", dma ? "dma" : "phys") ||
-	    cda_obj_set_str(a, o, "device", t->devs[g->dev]) ||
+	    cda_obj_set_str(a, o, "device", t->devs[g->k.dev]) ||
 	    cda_obj_set_u64(a, o, "count", g->seen.count) ||
 	    cda_obj_set(a, o, "lines", cda_line_hits_list(a, &g->seen)) ||
 	    cda_obj_set_hex(a, o, "first_address", g->first_addr) ||
@@ -642,10 +720,11 @@ static int build(struct cda_arena *a, const struct trace *t, uint64_t nlines, ui
 	for (size_t i = 0; i < t->nerrs; i++) {
 		const struct errgroup *e = &t->errs[i];
 		struct cda_value *o = cda_line_hits_value(a, &e->seen);
+		long long code = e->k.err;
 
-		if (!o || cda_obj_set_str(a, o, "event", events[e->ev].name) ||
-		    cda_obj_set_str(a, o, "device", t->devs[e->dev]) ||
-		    cda_obj_set_str(a, o, "error", e->err ? cda_arena_printf(a, "%lld", (long long)e->err)
+		if (!o || cda_obj_set_str(a, o, "event", events[e->k.ev].name) ||
+		    cda_obj_set_str(a, o, "device", t->devs[e->k.dev]) ||
+		    cda_obj_set_str(a, o, "error", code ? cda_arena_printf(a, "%lld", code)
 						   : "DMA_MAPPING_ERROR") ||
 		    cda_list_push(a, errs, o))
 			return -1;
@@ -729,6 +808,8 @@ int cda_trace_facts(struct cda_arena *a, const char *path, const struct cda_trac
 	if (!t)
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
 	t->ctx = ctx;
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+		t->seed = (uintptr_t)t; /* no entropy yet: where the heap is, randomised too */
 	ret = cda_lines_each(path, &kind, read_line, &r, &nlines, &bytes, err);
 	if (ret == 0 && build(a, t, nlines, bytes, out))
 		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");

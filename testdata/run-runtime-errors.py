@@ -565,8 +565,8 @@ def trace_limits(tool):
         tap.ok('trace of 1025 devices: TRACE006 says 1 event not checked, at line 1025',
                p.returncode == 0 and 'note [TRACE006 trace-unreadable-lines]: line 1025: ' in out and
                '1 event(s) not checked' in out, f'{p.returncode} {out[:300]!r}')
-        again = run([tool, 'trace', over, '--ipa-bits', '48', '--facts'])
         first = run([tool, 'trace', over, '--ipa-bits', '48', '--facts'])
+        again = run([tool, 'trace', over, '--ipa-bits', '48', '--facts'])
         tap.ok('trace of 1025 devices: the facts do not depend on the hash seed',
                first.stdout == again.stdout and first.returncode == 0)
         # MAX_DEVNAME: a name of 128 bytes is a device; a longer one's events are unchecked.
@@ -608,6 +608,12 @@ def trace_limits(tool):
             want = (3, none) if ok else (2, {'count': 1, 'lines': [2]})
             tap.ok(f'trace line of {n} bytes: {"read" if ok else "malformed"}',
                    t is not None and (t['events'], t['malformed']) == want, f'{p.returncode} {t}')
+        path = os.path.join(tmp, 'line-at-end.trace')
+        open(path, 'wb').write(good + long_line(65536))
+        fa, p = facts([tool, 'trace', path])
+        tap.ok('trace ending in a line of 65536 bytes without a newline: read',
+               fa is not None and (fa['trace']['events'], fa['trace']['malformed']) == (2, none),
+               f'{p.returncode} {fa and fa["trace"]["malformed"]}')
         proc = subprocess.Popen([tool, 'trace', '-', '--facts'], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         proc.stdin.write(good + long_line(65536))
