@@ -12,18 +12,9 @@
 #include <unistd.h>
 
 #include "ccadma.h"
+#include "lower-cap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-/* A lower decompression cap: a bomb is still refused, within the 10 s per input. */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	cda_set_max_decompressed(64u << 20);
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

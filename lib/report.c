@@ -428,6 +428,18 @@ static void explain_text(struct cda_buf *b, const struct cda_rule *r)
 	cda_buf_printf(b, "\ndefined in: %s\n", r->origin);
 }
 
+/* Append raw's text to b, escaped as cda_buf_put_text() does, and free raw. */
+static void put_escaped(struct cda_buf *b, struct cda_buf *raw, bool keep_newlines)
+{
+	char *text = cda_buf_take(raw);
+
+	if (text)
+		cda_buf_put_text(b, text, keep_newlines);
+	else
+		b->oom = true;
+	free(text);
+}
+
 int cda_report_rules(const struct cda_ruleset *rs, const char *id, enum cda_format format,
 		     char **out, struct cda_error *err)
 {
@@ -448,32 +460,19 @@ int cda_report_rules(const struct cda_ruleset *rs, const char *id, enum cda_form
 	}
 	if (one) {
 		struct cda_buf raw = { 0 };
-		char *text;
 
 		/* laid out by us, so newlines stay; anything else the rule file held is escaped */
 		explain_text(&raw, one);
-		text = cda_buf_take(&raw);
-		if (text)
-			cda_buf_put_text(&b, text, true);
-		else
-			b.oom = true;
-		free(text);
+		put_escaped(&b, &raw, true);
 	} else {
 		cda_buf_printf(&b, "%-8s %-8s %-38s %s\n", "ID", "SEVERITY", "NAME", "SUMMARY");
 		for (size_t i = 0; i < rs->n; i++) {
 			const struct cda_rule *r = rs->rules[i];
-
 			struct cda_buf line = { 0 };
-			char *text;
 
 			cda_buf_printf(&line, "%-8s %-8s %-38s %s%s", r->id, cda_severity_name(r->severity),
 				       r->name, r->enabled ? "" : "[disabled] ", r->summary);
-			text = cda_buf_take(&line);
-			if (text)
-				cda_buf_put_text(&b, text, false);
-			else
-				b.oom = true;
-			free(text);
+			put_escaped(&b, &line, false);
 			cda_buf_printf(&b, "\n");
 		}
 	}

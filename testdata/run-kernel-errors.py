@@ -14,7 +14,7 @@ import struct
 import subprocess
 import sys
 
-from tap import Tap
+from tap import LIMIT_WHY, Tap, size_text
 
 # variant -> what the one-line reason must say
 EXPECT = {
@@ -95,17 +95,6 @@ def main():
 
 
 # ---- decompression: every format under --max-decompressed (kernel_image.c) ----
-
-LIMIT_WHY = '(the limit against decompression bombs; --max-decompressed raises it)'
-
-
-def size_text(v):
-    """The limit as the tool writes it: the largest binary unit v is a whole number of."""
-    units, u = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'], 0
-    while u < 4 and v and v % 1024 == 0:
-        v, u = v // 1024, u + 1
-    return f'{v} {"byte" if v == 1 and u == 0 else units[u]}'
-
 
 def over_limit(path, what, limit):
     return f'cca-dma-audit: {path}: {what} decompresses to more than {size_text(limit)} {LIMIT_WHY}'

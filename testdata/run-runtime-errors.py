@@ -20,7 +20,7 @@ import tarfile
 import tempfile
 import time
 
-from tap import SETPRIV, Tap, unprivileged
+from tap import LIMIT_WHY, SETPRIV, Tap, size_text, unprivileged
 
 tap = Tap()
 check_error = tap.error_line
@@ -443,17 +443,6 @@ def limits(tool):
                          'sys/kernel/debug/swiotlb/restricted@9f000000/io_tlb_nslabs': '512\n'})
         accepted('swiotlb copy made with cp --parents: both pools read', top,
                  lambda f: sorted(p['name'] for p in f['pools']) == ['restricted@9f000000', 'swiotlb'])
-
-
-LIMIT_WHY = '(the limit against decompression bombs; --max-decompressed raises it)'
-
-
-def size_text(v):
-    """A limit as the tool writes it: the largest binary unit v is a whole number of."""
-    units, u = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'], 0
-    while u < 4 and v and v % 1024 == 0:
-        v, u = v // 1024, u + 1
-    return f'{v} {"byte" if v == 1 and u == 0 else units[u]}'
 
 
 def zstd_rle_bomb(head, total):

@@ -52,3 +52,15 @@ class Tap:
             if not ok and detail:
                 print('# ' + str(detail)[:500].replace('\n', '\n# '))
         return 0 if all(ok for ok, _, _ in self.results) else 1
+
+
+# The decompression cap's words, as the tool writes them (decompress_stream.c).
+LIMIT_WHY = '(the limit against decompression bombs; --max-decompressed raises it)'
+
+
+def size_text(v):
+    """A limit as the tool writes it: the largest binary unit v is a whole number of."""
+    units, u = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'], 0
+    while u < 4 and v and v % 1024 == 0:
+        v, u = v // 1024, u + 1
+    return f'{v} {"byte" if v == 1 and u == 0 else units[u]}'
