@@ -56,6 +56,7 @@ struct dmesg {
 	uint64_t pkvm_words[4], pkvm_line;
 	struct its_table its[MAX_POOLS];
 	size_t nits;
+	uint64_t its_seen;
 };
 
 static void hit(struct event *e, uint64_t line, uint64_t add)
@@ -213,6 +214,7 @@ static bool parse_its(struct dmesg *d, const char *p, const char *end, uint64_t 
 		return false;
 	while (size < count * (indirect ? 8 : esz))
 		size <<= 1;
+	d->its_seen++;
 	if (d->nits < MAX_POOLS)
 		d->its[d->nits++] = (struct its_table){ base, size < 4096 ? 4096 : size, line };
 	return true;
@@ -343,7 +345,8 @@ static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
 	    cda_obj_set_u64(a, f, "restricted_pools_seen", d->pools_seen))
 		return -1;
 	pools = cda_v_list(a);
-	if (!pools || cda_obj_set(a, f, "its_tables", pools))
+	if (!pools || cda_obj_set(a, f, "its_tables", pools) ||
+	    cda_obj_set_u64(a, f, "its_tables_seen", d->its_seen))
 		return -1;
 	for (size_t i = 0; i < d->nits; i++) {
 		struct cda_value *t = cda_v_obj(a);

@@ -248,6 +248,13 @@ with tempfile.TemporaryDirectory(dir=WORK) as tmp:
     tap.error_line('50,000 chained && in a rule: exit 3, not a stack overflow',
                    [TOOL, 'rules', '--rules', deep], 3,
                    f'{deep}: rule DEEP001: assert: at offset')
+    for depth, status in ((32, 0), (33, 3)):  # json-c's limit: the object and 31 arrays
+        nested = os.path.join(tmp, f'nested-{depth}.json')
+        with open(nested, 'w') as f:
+            f.write('{"rules": [], "x": ' + '[' * (depth - 1) + ']' * (depth - 1) + '}')
+        p = run('rules', '--rules', nested)
+        check(f'rule file JSON nested {depth} deep: exit {status}', p.returncode == status
+              and (b'nesting too deep' in p.stderr) == (status == 3), p.stderr)
     nested = os.path.join(tmp, 'nested.json')
     with open(nested, 'w') as f:
         f.write('{"rules": ' + '[' * 100000 + ']' * 100000 + '}')

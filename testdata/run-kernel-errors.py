@@ -56,6 +56,18 @@ def main():
     check('directory', [tool, 'vmlinux', work], 2, 'not a regular file')
     check('standard input refused as usage error', [tool, 'vmlinux', '-'], 3,
           'standard input is not supported', stdin=subprocess.DEVNULL)
+    # KCONFIG_MAX: a .config of exactly 64 MiB is read, one byte more is refused.
+    for size, status in ((64 << 20, 1), ((64 << 20) + 1, 2)):
+        big = os.path.join(work, f'config-{size}')
+        head = b'CONFIG_ARM64=y\nCONFIG_ARM64_64K_PAGES=y\n'
+        with open(big, 'wb') as f:
+            f.write(head + b'#' * (size - len(head) - 1) + b'\n')
+        p = subprocess.run([tool, 'vmlinux', good, '--config', big, '--format', 'json'],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        tap.ok(f'--config of {size} bytes: ' + ('read' if status != 2 else 'refused, larger than 64 MiB'),
+               (p.returncode != 2) if status != 2 else
+               (p.returncode == 2 and b'larger than the 64 MiB limit' in p.stderr), p.stderr[-300:])
+        os.unlink(big)
     bad_config = os.path.join(work, 'junk-config')
     open(bad_config, 'wb').write(b'\x00\x01binary')
     check('--config that is not a .config', [tool, 'vmlinux', good, '--config', bad_config], 2,

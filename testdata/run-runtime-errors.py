@@ -84,6 +84,7 @@ def main():
     misread(tool, rt)
     limits(tool)
     decompression_cap(tool, rt, files)
+    dmesg_limits(tool)
     trace_limits(tool)
     trace_hostile(tool)
     sys.exit(tap.finish())
@@ -510,6 +511,24 @@ def decompression_cap(tool, rt, files):
         path = write('only-empty.gz', gzip.compress(b'', mtime=0) * 50000)
         check_error('gzip of 50,000 empty members: empty', [tool, 'audit', '--dmesg', path], 2,
                     f'cca-dma-audit: {path}: empty')
+
+
+def dmesg_limits(tool):
+    """64 restricted pools and 64 ITS tables are kept from a boot log; more are counted."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (64, 65):
+            lines = [f'[    0.000000] software IO TLB: Reserved memory: created restricted DMA pool '
+                     f'at 0x{0x90000000 + i * 0x1000000:016x}, size 16 MiB' for i in range(n)]
+            lines += [f'[    0.000000] ITS@0x0000000008080000: allocated 512 Devices @{0x100a0000 + i * 0x10000:x} '
+                      f'(flat, esz 8, psz 64K, shr 1)' for i in range(n)]
+            path = os.path.join(tmp, f'pools-{n}.log')
+            open(path, 'w').write('\n'.join(lines) + '\n')
+            fa, p = facts([tool, 'audit', '--dmesg', path])
+            d = fa and fa['dmesg']
+            tap.ok(f'boot log of {n} restricted pools and ITS tables: 64 kept, {n} counted',
+                   p.returncode == 0 and len(d['restricted_pools']) == 64 and len(d['its_tables']) == 64
+                   and d['restricted_pools_seen'] == n and d['its_tables_seen'] == n,
+                   d and {k: d[k] for k in ('restricted_pools_seen', 'its_tables_seen')})
 
 
 def trace_line(n, event, dev, body):
