@@ -8,38 +8,49 @@
 #include "dt.h"
 #include "util.h"
 
-static int walk(struct cda_arena *a, const void *fdt, int off, struct dt_node *n, int depth,
-		struct dt_tree *t, const char *name, struct cda_error *err)
+struct blob_walk {
+	struct cda_arena *a;
+	const void *fdt;
+	struct dt_tree *t;
+	const char *name; /* the input, for errors */
+	const char *strings; /* the strings block in the blob */
+	const char *names;   /* its arena copy: property names point into it */
+	struct cda_error *err;
+};
+
+static int walk(struct blob_walk *w, int off, struct dt_node *n, int depth)
 {
 	int prop, child;
 
-	fdt_for_each_property_offset(prop, fdt, off) {
+	fdt_for_each_property_offset(prop, w->fdt, off) {
 		const char *pname;
 		int len;
-		const void *val = fdt_getprop_by_offset(fdt, prop, &pname, &len);
+		const void *val = fdt_getprop_by_offset(w->fdt, prop, &pname, &len);
 
 		if (!val || len < 0)
-			return cda_fail(err, CDA_E_FORMAT, "%s: %s: corrupt property: %s", name,
-					n->path, fdt_strerror(len));
-		if (cda_dt_add_prop(a, n, pname, val, (size_t)len))
-			return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+			return cda_fail(w->err, CDA_E_FORMAT, "%s: " DT_PATH_FMT ": corrupt property: %s",
+					w->name, DT_PATH_ARG(n), fdt_strerror(len));
+		if ((size_t)len > DT_MAX_PROP)
+			return cda_fail(w->err, CDA_E_FORMAT,
+					"%s: " DT_PATH_FMT ": property larger than the %u MiB limit",
+					w->name, DT_PATH_ARG(n), DT_MAX_PROP >> 20);
+		/*
+		 * Names are shared through the strings block: one long name used by
+		 * every property must not be copied once per property.
+		 */
+		if (cda_dt_add_prop(w->a, n, w->names + (pname - w->strings), val, (size_t)len))
+			return cda_fail(w->err, CDA_E_NOMEM, "%s: out of memory", w->name);
 	}
-	fdt_for_each_subnode(child, fdt, off) {
-		const char *cname = fdt_get_name(fdt, child, NULL);
+	fdt_for_each_subnode(child, w->fdt, off) {
+		const char *cname = fdt_get_name(w->fdt, child, NULL);
 		struct dt_node *kid;
 		int ret;
 
 		if (!cname)
-			return cda_fail(err, CDA_E_FORMAT, "%s: %s: corrupt node name", name, n->path);
-		if (depth + 1 > DT_MAX_DEPTH)
-			return cda_fail(err, CDA_E_FORMAT, "%s: %s: nodes nested deeper than %d",
-					name, n->path, DT_MAX_DEPTH);
-		if (++t->nnodes > DT_MAX_NODES)
-			return cda_fail(err, CDA_E_FORMAT, "%s: more than %d nodes", name, DT_MAX_NODES);
-		kid = cda_dt_node_new(a, n, cname);
-		if (!kid || cda_dt_add_kid(a, n, kid))
-			return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
-		if ((ret = walk(a, fdt, child, kid, depth + 1, t, name, err)))
+			return cda_fail(w->err, CDA_E_FORMAT, "%s: " DT_PATH_FMT ": corrupt node name", w->name,
+					DT_PATH_ARG(n));
+		if ((ret = cda_dt_add_node(w->a, w->t, n, depth, cname, w->name, &kid, w->err)) ||
+		    (ret = walk(w, child, kid, depth + 1)))
 			return ret;
 	}
 	return 0;
@@ -50,7 +61,8 @@ static int walk(struct cda_arena *a, const void *fdt, int off, struct dt_node *n
  * libfdt 1.6.1's fdt_check_full() both crashed and looped without end on
  * fuzzed blobs. Each step advances at least one 4-byte token, so this always
  * ends; a blob it accepts has in-bounds, NUL-terminated names and strings,
- * property values inside the block, balanced nesting and one root.
+ * property values inside the block, balanced nesting and one root. (How deep
+ * is the tree walk's to refuse: it names the node.)
  * Returns NULL if well formed, else the reason. Caller checked totalsize <= len.
  */
 static const char *check_structure(const unsigned char *b)
@@ -75,9 +87,7 @@ static const char *check_structure(const unsigned char *b)
 			if (!nul)
 				return "unterminated node name";
 			p = ((uint64_t)(nul - b) + 1 + 3) & ~(uint64_t)3;
-			if (++depth > DT_MAX_DEPTH)
-				return "nodes nested too deeply";
-			if (depth == 1 && ++roots > 1)
+			if (++depth == 1 && ++roots > 1)
 				return "more than one root node";
 			break;
 		case FDT_END_NODE:
@@ -110,7 +120,10 @@ static const char *check_structure(const unsigned char *b)
 int cda_dt_read_blob(struct cda_arena *a, const char *name, const void *blob, size_t len,
 		     struct dt_tree *t, struct cda_error *err)
 {
+	struct blob_walk w = { .a = a, .fdt = blob, .t = t, .name = name, .err = err };
 	const char *why;
+	char *names;
+	size_t strs;
 	int ret, nrsv;
 
 	memset(t, 0, sizeof(*t));
@@ -148,17 +161,26 @@ int cda_dt_read_blob(struct cda_arena *a, const char *name, const void *blob, si
 	if (ret)
 		return cda_fail(err, CDA_E_FORMAT, "%s: corrupt device tree blob: %s", name,
 				fdt_strerror(ret));
+	w.strings = (const char *)blob + fdt_off_dt_strings(blob);
+	strs = fdt_size_dt_strings(blob); /* version >= 16; check_structure() bounded it */
+	if (fdt_version(blob) < 17)
+		strs = fdt_totalsize(blob) - fdt_off_dt_strings(blob);
+	names = cda_arena_alloc(a, strs + 1);
 	t->root = cda_dt_node_new(a, NULL, "");
-	if (!t->root)
+	if (!names || !t->root)
 		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+	w.names = memcpy(names, w.strings, strs);
 	t->nnodes = 1;
-	ret = walk(a, blob, 0, t->root, 0, t, name, err);
+	ret = walk(&w, 0, t->root, 0);
 	if (ret)
 		return ret;
 	nrsv = fdt_num_mem_rsv(blob);
 	if (nrsv < 0)
 		return cda_fail(err, CDA_E_FORMAT, "%s: corrupt memory reservation block: %s",
 				name, fdt_strerror(nrsv));
+	if ((unsigned)nrsv > DT_MAX_MEMRESERVE)
+		return cda_fail(err, CDA_E_FORMAT, "%s: more than %u /memreserve/ entries", name,
+				DT_MAX_MEMRESERVE);
 	t->rsv = cda_arena_alloc(a, (size_t)nrsv * sizeof(*t->rsv) + 1);
 	if (!t->rsv)
 		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);

@@ -21,6 +21,8 @@ struct phandle_ref {
 	size_t order; /* tree-walk order, so duplicates resolve to the first */
 	const struct dt_node *node;
 	struct cda_value *pool; /* the node's dt.pools entry, when it is a reserved region */
+	struct cda_value *entry; /* its memory_regions[] entry, built once and shared */
+	const struct dt_node *last_user; /* the last node added to the pool's users */
 };
 
 static uint32_t node_phandle(const struct dt_node *n, bool *has)
@@ -50,7 +52,7 @@ static void collect_phandles(struct dt_ctx *c, const struct dt_node *n)
 	uint32_t ph = node_phandle(n, &has);
 
 	if (has) {
-		c->phandles[c->nphandles] = (struct phandle_ref){ ph, c->nphandles, n, NULL };
+		c->phandles[c->nphandles] = (struct phandle_ref){ ph, c->nphandles, n, NULL, NULL, NULL };
 		c->nphandles++;
 	}
 	for (size_t i = 0; i < n->nkids; i++)
@@ -190,130 +192,281 @@ static bool dma_ranges_offset(const struct dt_ctx *c, const struct dt_node *bus)
 }
 
 /*
- * Is the DMA address of this device's memory not its physical address? A
- * PCI host bridge's own dma-ranges apply to the devices behind it; for any
- * node, those of the buses above it (of_dma_get_range()).
+ * A bus's ranges as a lookup table: the child address space cut at every
+ * entry's start and end, each piece owned by the first entry (in property
+ * order, as of_translate_one() takes it) that covers it. Built once per bus,
+ * so translating the reg of each of n devices below a bus of r entries costs
+ * log r, not r: a hostile tree has 1,000-entry ranges on each of 32 nested
+ * buses over 100,000 devices.
  */
-static bool dma_translated(const struct dt_ctx *c, const struct dt_node *n, bool pci_host)
+struct xlate_map {
+	enum { RANGES_NONE, RANGES_IDENTITY, RANGES_TABLE } kind;
+	size_t n;           /* pieces */
+	uint64_t *start;    /* sorted; piece i is [start[i], start[i + 1]) (the last to 2^64) */
+	const unsigned char **owner; /* piece i's tuple, or NULL */
+	unsigned cac, pac;
+};
+
+/* One node on the path from the root to the node being visited. */
+struct bus {
+	bool available;   /* it and every node above it (of_device_is_available on the path) */
+	bool translated;  /* the dma-ranges of it or a node above it move addresses */
+	bool own_offset;  /* its own dma-ranges move addresses */
+	bool map_built;
+	struct xlate_map map;
+};
+
+static int cmp_u64(const void *pa, const void *pb)
 {
-	if (pci_host && dma_ranges_offset(c, n))
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The first index i in sorted v[0..n) with v[i] >= x. */
+static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Union-find "next piece not yet owned", so each piece is given an owner once. */
+static size_t next_free(size_t *next, size_t i)
+{
+	size_t root = i;
+
+	while (next[root] != root)
+		root = next[root];
+	while (next[i] != root) {
+		size_t up = next[i];
+
+		next[i] = root;
+		i = up;
+	}
+	return root;
+}
+
+static int build_map(struct dt_ctx *c, const struct dt_node *bus, struct xlate_map *m)
+{
+	const struct dt_prop *r = cda_dt_prop(bus, "ranges");
+	unsigned csc = cells_or(bus, "#size-cells", 1);
+	size_t tuple, nt, np = 0;
+	size_t *next;
+
+	m->cac = addr_cells(c, bus);
+	m->pac = addr_cells(c, bus->parent);
+	m->kind = !r ? RANGES_NONE : !r->len ? RANGES_IDENTITY : RANGES_TABLE;
+	if (m->kind != RANGES_TABLE)
+		return 0;
+	tuple = 4 * (m->cac + m->pac + csc);
+	nt = r->len / tuple;
+	m->start = cda_arena_alloc(c->a, (2 * nt + 1) * sizeof(*m->start));
+	m->owner = cda_arena_alloc(c->a, (2 * nt + 1) * sizeof(*m->owner));
+	next = cda_arena_alloc(c->a, (2 * nt + 2) * sizeof(*next));
+	if (!m->start || !m->owner || !next)
+		return DT_OOM(c);
+	/* Cut points: each entry's first address and the one after its last. */
+	for (size_t i = 0; i < nt; i++) {
+		const unsigned char *e = r->val + i * tuple;
+		uint64_t child = read_addr(e, m->cac);
+		uint64_t size = cda_dt_read_cells(e + 4 * (m->cac + m->pac), csc);
+
+		if (!size)
+			continue;
+		m->start[np++] = child;
+		if (size <= UINT64_MAX - child)
+			m->start[np++] = child + size;
+	}
+	qsort(m->start, np, sizeof(*m->start), cmp_u64);
+	for (size_t i = 0; i < np; i++)
+		if (!m->n || m->start[m->n - 1] != m->start[i])
+			m->start[m->n++] = m->start[i];
+	for (size_t i = 0; i <= m->n; i++)
+		next[i] = i; /* next[m->n] is the end sentinel */
+	for (size_t i = 0; i < nt; i++) {
+		const unsigned char *e = r->val + i * tuple;
+		uint64_t child = read_addr(e, m->cac);
+		uint64_t size = cda_dt_read_cells(e + 4 * (m->cac + m->pac), csc);
+		size_t end;
+
+		if (!size)
+			continue;
+		end = size <= UINT64_MAX - child ? lower_bound(m->start, m->n, child + size) : m->n;
+		for (size_t k = next_free(next, lower_bound(m->start, m->n, child)); k < end;
+		     k = next_free(next, k)) {
+			m->owner[k] = e;
+			next[k] = k + 1;
+		}
+	}
+	return 0;
+}
+
+/* addr in the child space of the bus of map m, in its parent's space; false when outside. */
+static bool map_translate(const struct xlate_map *m, uint64_t *addr)
+{
+	size_t k;
+	const unsigned char *e;
+
+	if (m->kind == RANGES_IDENTITY)
 		return true;
-	for (const struct dt_node *b = n->parent; b; b = b->parent)
-		if (dma_ranges_offset(c, b))
-			return true;
-	return false;
+	k = lower_bound(m->start, m->n, *addr);
+	if (k == m->n || m->start[k] != *addr)
+		k--; /* the piece that starts at or below addr; wraps when none */
+	e = k < m->n ? m->owner[k] : NULL;
+	if (!e)
+		return false;
+	*addr = *addr - read_addr(e, m->cac) + read_addr(e + 4 * m->cac, m->pac);
+	return true;
 }
 
 /*
  * The address of n's first reg entry on the root bus, through every parent's
  * ranges, as of_translate_address() does. False when a bus has no ranges (not
- * translatable) or the address falls outside them.
+ * translatable) or the address falls outside them. up[0..depth) are the nodes
+ * above n, the root first.
  */
-static bool root_address(const struct dt_ctx *c, const struct dt_node *n, uint64_t *out)
+static int root_address(struct dt_ctx *c, const struct dt_node *n, struct bus *up, int depth,
+			uint64_t *out, bool *ok)
 {
 	const struct dt_prop *reg = cda_dt_prop(n, "reg");
 	unsigned ac = addr_cells(c, n->parent);
+	const struct dt_node *bus = n->parent;
 	uint64_t addr;
+	int ret;
 
+	*ok = false;
 	if (!reg || is_pci_bus(n->parent) || reg->len < 4 * ac)
-		return false;
+		return 0;
 	addr = read_addr(reg->val, ac);
-	for (const struct dt_node *bus = n->parent; bus->parent; bus = bus->parent) {
-		const struct dt_prop *r = cda_dt_prop(bus, "ranges");
-		unsigned cac = addr_cells(c, bus), pac = addr_cells(c, bus->parent);
-		unsigned csc = cells_or(bus, "#size-cells", 1);
-		size_t tuple = 4 * (cac + pac + csc);
-		bool found = false;
-
-		if (!r)
-			return false;
-		for (size_t off = 0; r->len && off + tuple <= r->len && !found; off += tuple) {
-			uint64_t child = read_addr(r->val + off, cac);
-			uint64_t parent = read_addr(r->val + off + 4 * cac, pac);
-			uint64_t size = cda_dt_read_cells(r->val + off + 4 * (cac + pac), csc);
-
-			if (addr >= child && addr - child < size) {
-				addr = addr - child + parent;
-				found = true;
-			}
-		}
-		if (r->len && !found)
-			return false;
+	for (int d = depth - 1; d > 0; d--, bus = bus->parent) {
+		if (!up[d].map_built && (ret = build_map(c, bus, &up[d].map)))
+			return ret;
+		up[d].map_built = true;
+		if (up[d].map.kind == RANGES_NONE || !map_translate(&up[d].map, &addr))
+			return 0;
 	}
 	*out = addr;
-	return true;
+	*ok = true;
+	return 0;
 }
 
 /* of_device_make_bus_id(): "<address>.<node name>", the name dma and swiotlb events print. */
-static const char *bus_id(const struct dt_ctx *c, const struct dt_node *n)
+static int bus_id(struct dt_ctx *c, const struct dt_node *n, struct bus *up, int depth,
+		  const char **out)
 {
 	const char *at = strchr(n->name, '@');
 	uint64_t addr;
+	bool ok;
+	int ret;
 
-	if (!n->parent || !root_address(c, n, &addr))
-		return NULL;
-	return cda_arena_printf(c->a, "%llx.%.*s", (unsigned long long)addr,
+	*out = NULL;
+	if (!n->parent)
+		return 0;
+	if ((ret = root_address(c, n, up, depth, &addr, &ok)) || !ok)
+		return ret;
+	*out = cda_arena_printf(c->a, "%llx.%.*s", (unsigned long long)addr,
 				(int)(at ? (size_t)(at - n->name) : strlen(n->name)), n->name);
-}
-
-/* Available as the kernel sees it: the node and every node above it. */
-static bool available_path(const struct dt_node *n)
-{
-	for (; n; n = n->parent)
-		if (!cda_dt_available(n))
-			return false;
-	return true;
+	return *out ? 0 : DT_OOM(c);
 }
 
 /*
- * memory-region, resolved: each entry's region and what it is, and the first
- * available restricted pool (of_dma_set_restricted_buffer() takes that one
- * only). With record_users, n is also added to each named pool's users.
+ * A memory-region entry for phandle ph: what the region is. The same for
+ * every node naming that region, so built once per region and shared.
  */
-static int memory_regions(struct dt_ctx *c, const struct dt_node *n, struct cda_value *dev,
-			  bool record_users)
+static struct cda_value *region_entry(struct dt_ctx *c, uint32_t ph, struct phandle_ref *ref)
+{
+	struct cda_arena *a = c->a;
+	const struct dt_node *target = ref ? ref->node : NULL;
+	struct cda_value *r;
+
+	if (ref && ref->entry)
+		return ref->entry;
+	r = cda_v_obj(a);
+	if (!r || cda_obj_set_hex(a, r, "phandle", ph) ||
+	    cda_obj_set_bool(a, r, "restricted",
+			     target && cda_dt_prop_has_string(target, "compatible",
+							      "restricted-dma-pool")) ||
+	    cda_obj_set_bool(a, r, "shared_dma",
+			     target && cda_dt_prop_has_string(target, "compatible", "shared-dma-pool")) ||
+	    cda_obj_set_bool(a, r, "reusable", target && cda_dt_prop(target, "reusable")) ||
+	    cda_obj_set_bool(a, r, "available", target && cda_dt_available(target)) ||
+	    (target && cda_obj_set_str(a, r, "path", target->path)))
+		return NULL;
+	if (ref)
+		ref->entry = r;
+	return r;
+}
+
+/* memory-region, resolved: the facts add_dma_user() and add_device() both give a node. */
+struct regions {
+	struct cda_value *list;  /* each entry's region and what it is */
+	uint64_t nrestricted;    /* available restricted pools among them */
+	const char *first;       /* the first of those: of_dma_set_restricted_buffer() takes only it */
+};
+
+/*
+ * Resolve n's memory-region and add n (when available) once to the users of
+ * each pool it names. Counts the entries against DT_MAX_REGION_REFS.
+ */
+static int memory_regions(struct dt_ctx *c, const struct dt_node *n, struct regions *out)
 {
 	struct cda_arena *a = c->a;
 	const struct dt_prop *mr = cda_dt_prop(n, "memory-region");
-	struct cda_value *regions = cda_v_list(a);
-	const char *first = NULL;
-	uint64_t nrestricted = 0;
+	struct cda_value *user = NULL;
 
-	if (!regions || cda_obj_set(a, dev, "memory_regions", regions))
+	*out = (struct regions){ cda_v_list(a), 0, NULL };
+	if (!out->list)
 		return DT_OOM(c);
-	for (size_t off = 0; mr && off + 4 <= mr->len; off += 4) {
+	if (!mr)
+		return 0;
+	c->nregion_refs += mr->len / 4;
+	if (c->nregion_refs > DT_MAX_REGION_REFS)
+		return cda_fail(c->err, CDA_E_FORMAT,
+				"%s: " DT_PATH_FMT ": more than %u memory-region entries in the tree",
+				c->name, DT_PATH_ARG(n), DT_MAX_REGION_REFS);
+	for (size_t off = 0; off + 4 <= mr->len; off += 4) {
 		uint32_t ph = cda_dt_be32(mr->val + off);
-		const struct phandle_ref *ref = by_phandle(c, ph);
-		const struct dt_node *target = ref ? ref->node : NULL;
-		struct cda_value *r = cda_v_obj(a);
-		bool restricted = target && cda_dt_prop_has_string(target, "compatible",
-								    "restricted-dma-pool");
-		bool avail = target && cda_dt_available(target);
+		struct phandle_ref *ref = by_phandle(c, ph);
+		struct cda_value *r = region_entry(c, ph, ref);
 
-		if (!r || cda_obj_set_hex(a, r, "phandle", ph) ||
-		    cda_obj_set_bool(a, r, "restricted", restricted) ||
-		    cda_obj_set_bool(a, r, "shared_dma",
-				     target && cda_dt_prop_has_string(target, "compatible",
-								      "shared-dma-pool")) ||
-		    cda_obj_set_bool(a, r, "reusable", target && cda_dt_prop(target, "reusable")) ||
-		    cda_obj_set_bool(a, r, "available", avail) || cda_list_push(a, regions, r))
+		if (!r || cda_list_push(a, out->list, r))
 			return DT_OOM(c);
-		if (target && cda_obj_set_str(a, r, "path", target->path))
+		if (cda_obj_get(r, "restricted")->b && cda_obj_get(r, "available")->b &&
+		    !out->nrestricted++)
+			out->first = ref->node->path;
+		/* A node naming a pool twice is one user; its path string is shared. */
+		if (!ref || !ref->pool || ref->last_user == n || !cda_dt_available(n))
+			continue;
+		ref->last_user = n;
+		if (!user && !(user = cda_v_str(a, n->path)))
 			return DT_OOM(c);
-		if (restricted && avail && !nrestricted++)
-			first = target->path;
-		if (record_users && ref && ref->pool && cda_dt_available(n) &&
-		    cda_list_push(a, cda_obj_get(ref->pool, "users"), cda_v_str(a, n->path)))
+		if (cda_list_push(a, cda_obj_get(ref->pool, "users"), user))
 			return DT_OOM(c);
 	}
-	if (cda_obj_set_u64(a, dev, "restricted_count", nrestricted) ||
-	    (first && cda_obj_set_str(a, dev, "restricted_pool", first)))
+	return 0;
+}
+
+static int set_regions(struct dt_ctx *c, struct cda_value *dev, const struct regions *r)
+{
+	if (cda_obj_set(c->a, dev, "memory_regions", r->list) ||
+	    cda_obj_set_u64(c->a, dev, "restricted_count", r->nrestricted) ||
+	    (r->first && cda_obj_set_str(c->a, dev, "restricted_pool", r->first)))
 		return DT_OOM(c);
 	return 0;
 }
 
 /* dt.dma_users[]: a node with memory-region, as POOL005/POOL006 read it. */
-static int add_dma_user(struct dt_ctx *c, const struct dt_node *n, struct cda_value *users)
+static int add_dma_user(struct dt_ctx *c, const struct dt_node *n, const struct regions *regions,
+			struct cda_value *users)
 {
 	struct cda_arena *a = c->a;
 	struct cda_value *dev = cda_v_obj(a);
@@ -325,7 +478,7 @@ static int add_dma_user(struct dt_ctx *c, const struct dt_node *n, struct cda_va
 	    cda_obj_set_bool(a, dev, "pci_host", is_pci_bus(n)) ||
 	    cda_obj_set_bool(a, dev, "dma_coherent", cda_dt_prop(n, "dma-coherent") != NULL))
 		return DT_OOM(c);
-	if ((ret = memory_regions(c, n, dev, true)) || (ret = add_dma_ranges(c, n, dev)))
+	if ((ret = set_regions(c, dev, regions)) || (ret = add_dma_ranges(c, n, dev)))
 		return ret;
 	return cda_list_push(a, users, dev) ? DT_OOM(c) : 0;
 }
@@ -359,23 +512,33 @@ static const char *coherent_pool(const struct dt_ctx *c, const struct dt_node *n
 	return t->path;
 }
 
-/* dt.devices[]: one DMA-capable node the rules judge. */
+struct lists {
+	struct cda_value *users, *devices, *its;
+	size_t npci_hosts;
+	struct bus up[DT_MAX_DEPTH + 1]; /* the nodes from the root to the one visited */
+};
+
+/* dt.devices[]: one DMA-capable node the rules judge; it is l->up[depth]. */
 static int add_device(struct dt_ctx *c, const struct dt_node *n, const char *kind,
-		      size_t npci_hosts, struct cda_value *devices)
+		      const struct regions *regions, struct lists *l, int depth)
 {
 	struct cda_arena *a = c->a;
 	struct cda_value *dev = cda_v_obj(a);
 	const struct dt_prop *dom = cda_dt_prop(n, "linux,pci-domain");
-	const char *id = bus_id(c, n), *pool = coherent_pool(c, n);
+	const char *id, *pool = coherent_pool(c, n);
 	bool pci_host = !strcmp(kind, "pci-host");
+	/* of_dma_get_range(): a PCI host bridge's own dma-ranges apply to the devices behind it. */
+	bool translated = (pci_host && l->up[depth].own_offset) || l->up[depth - 1].translated;
 	int ret;
 
+	if ((ret = bus_id(c, n, l->up, depth, &id)))
+		return ret;
 	if (!dev || cda_obj_set_str(a, dev, "path", n->path) ||
 	    cda_obj_set_str(a, dev, "kind", kind) ||
-	    cda_obj_set_bool(a, dev, "available", available_path(n)) ||
+	    cda_obj_set_bool(a, dev, "available", l->up[depth].available) ||
 	    cda_obj_set_bool(a, dev, "iommu", cda_dt_prop(n, "iommus") || cda_dt_prop(n, "iommu-map")) ||
 	    cda_obj_set_bool(a, dev, "dma_coherent", cda_dt_prop(n, "dma-coherent") != NULL) ||
-	    cda_obj_set_bool(a, dev, "dma_translated", dma_translated(c, n, pci_host)) ||
+	    cda_obj_set_bool(a, dev, "dma_translated", translated) ||
 	    (id && cda_obj_set_str(a, dev, "bus_id", id)) ||
 	    (pool && cda_obj_set_str(a, dev, "coherent_pool", pool)))
 		return DT_OOM(c);
@@ -383,13 +546,13 @@ static int add_device(struct dt_ctx *c, const struct dt_node *n, const char *kin
 	 * PCI devices are named "DDDD:BB:SS.F" by domain. The domain is
 	 * linux,pci-domain when given; with a single host bridge it is 0.
 	 */
-	if (pci_host && (dom ? dom->len == 4 : npci_hosts == 1) &&
+	if (pci_host && (dom ? dom->len == 4 : l->npci_hosts == 1) &&
 	    cda_obj_set_str(a, dev, "pci_prefix",
 			    cda_arena_printf(a, "%04x:", dom ? cda_dt_be32(dom->val) : 0)))
 		return DT_OOM(c);
-	if ((ret = memory_regions(c, n, dev, false)))
+	if ((ret = set_regions(c, dev, regions)))
 		return ret;
-	return cda_list_push(a, devices, dev) ? DT_OOM(c) : 0;
+	return cda_list_push(a, l->devices, dev) ? DT_OOM(c) : 0;
 }
 
 static size_t count_pci_hosts(const struct dt_node *n)
@@ -401,19 +564,26 @@ static size_t count_pci_hosts(const struct dt_node *n)
 	return k;
 }
 
-struct lists {
-	struct cda_value *users, *devices, *its;
-	size_t npci_hosts;
-};
-
-static int walk_nodes(struct dt_ctx *c, const struct dt_node *n, struct lists *l)
+/*
+ * What a node's descendants inherit is worked out once, on the way down
+ * (l->up[depth]), not by walking up from every device.
+ */
+static int walk_nodes(struct dt_ctx *c, const struct dt_node *n, struct lists *l, int depth)
 {
 	const char *kind = n->parent ? device_kind(n) : NULL;
+	struct bus *b = &l->up[depth];
+	struct regions regions = { 0 };
 	int ret;
 
-	if (cda_dt_prop(n, "memory-region") && (ret = add_dma_user(c, n, l->users)))
+	b->own_offset = dma_ranges_offset(c, n);
+	b->available = cda_dt_available(n) && (!depth || l->up[depth - 1].available);
+	b->translated = b->own_offset || (depth && l->up[depth - 1].translated);
+	b->map_built = false;
+	if ((cda_dt_prop(n, "memory-region") || kind) && (ret = memory_regions(c, n, &regions)))
 		return ret;
-	if (kind && (ret = add_device(c, n, kind, l->npci_hosts, l->devices)))
+	if (cda_dt_prop(n, "memory-region") && (ret = add_dma_user(c, n, &regions, l->users)))
+		return ret;
+	if (kind && (ret = add_device(c, n, kind, &regions, l, depth)))
 		return ret;
 	if (cda_dt_prop_has_string(n, "compatible", "arm,gic-v3-its")) {
 		struct cda_value *o = cda_v_obj(c->a);
@@ -424,21 +594,24 @@ static int walk_nodes(struct dt_ctx *c, const struct dt_node *n, struct lists *l
 			return DT_OOM(c);
 	}
 	for (size_t i = 0; i < n->nkids; i++)
-		if ((ret = walk_nodes(c, n->kids[i], l)))
+		if ((ret = walk_nodes(c, n->kids[i], l, depth + 1)))
 			return ret;
 	return 0;
 }
 
 int cda_dt_devices(struct dt_ctx *c)
 {
-	struct lists l = { cda_v_list(c->a), cda_v_list(c->a), cda_v_list(c->a),
-			   count_pci_hosts(c->t->root) };
+	struct lists *l = cda_arena_alloc(c->a, sizeof(*l)); /* ~2 KiB: not on the stack */
 	int ret;
 
-	if (!l.users || !l.devices || !l.its || cda_obj_set(c->a, c->dt, "dma_users", l.users) ||
-	    cda_obj_set(c->a, c->dt, "devices", l.devices) || cda_obj_set(c->a, c->dt, "its", l.its))
+	if (!l)
+		return DT_OOM(c);
+	*l = (struct lists){ cda_v_list(c->a), cda_v_list(c->a), cda_v_list(c->a),
+			     count_pci_hosts(c->t->root), { { 0 } } };
+	if (!l->users || !l->devices || !l->its || cda_obj_set(c->a, c->dt, "dma_users", l->users) ||
+	    cda_obj_set(c->a, c->dt, "devices", l->devices) || cda_obj_set(c->a, c->dt, "its", l->its))
 		return DT_OOM(c);
 	if ((ret = index_phandles(c)))
 		return ret;
-	return walk_nodes(c, c->t->root, &l);
+	return walk_nodes(c, c->t->root, l, 0);
 }

@@ -19,12 +19,24 @@
 #define OF_ROOT_NODE_ADDR_CELLS_DEFAULT 1
 #define OF_ROOT_NODE_SIZE_CELLS_DEFAULT 1
 
+/*
+ * Binary search: the props are sorted (cda_dt_sort), and a node a hostile
+ * tree gives a million properties is looked up once per child. Of repeated
+ * names the first as read, as the kernel's of_find_property() finds.
+ */
 const struct dt_prop *cda_dt_prop(const struct dt_node *n, const char *name)
 {
-	for (size_t i = 0; i < n->nprops; i++)
-		if (!strcmp(n->props[i].name, name))
-			return &n->props[i];
-	return NULL;
+	size_t lo = 0, hi = n->nprops;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(n->props[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n->nprops && !strcmp(n->props[lo].name, name) ? &n->props[lo] : NULL;
 }
 
 uint32_t cda_dt_be32(const unsigned char *p)
@@ -94,14 +106,16 @@ int cda_dt_node_cells(struct dt_ctx *c, const struct dt_node *n, const char *pna
 	if (!p)
 		return 0;
 	if (p->len != 4)
-		return cda_fail(c->err, CDA_E_FORMAT, "%s: %s: %s is %zu bytes, expected 4",
-				c->name, n->path, pname, p->len);
+		return cda_fail(c->err, CDA_E_FORMAT,
+				"%s: " DT_PATH_FMT ": %s is %zu bytes, expected 4", c->name,
+				DT_PATH_ARG(n), pname, p->len);
 	v = cda_dt_be32(p->val);
 	/* PCI buses use 3 address cells (phys.hi flags + 64-bit address). */
 	if (v < 1 || v > (allow_pci ? 3u : 2u))
 		return cda_fail(c->err, CDA_E_FORMAT,
-				"%s: %s: %s = %u is not supported (expected 1 or 2%s)", c->name,
-				n->path, pname, v, allow_pci ? ", or 3 on a PCI bus" : "");
+				"%s: " DT_PATH_FMT ": %s = %u is not supported (expected 1 or 2%s)",
+				c->name, DT_PATH_ARG(n), pname, v,
+				allow_pci ? ", or 3 on a PCI bus" : "");
 	*out = v;
 	return 0;
 }
@@ -241,6 +255,8 @@ static int add_pool(struct dt_ctx *c, struct dt_node *n, unsigned ac, unsigned s
 /* An available static region as the overlap sweep sees it. */
 struct extent {
 	uint64_t base, end; /* end exclusive, saturated at 2^64-1 */
+	uint64_t index;     /* the pool's index: its place under /reserved-memory */
+	bool dma;           /* the pool's dma_pool */
 	struct cda_value *pool;
 };
 
@@ -251,18 +267,45 @@ static int cmp_extent(const void *pa, const void *pb)
 	return a->base < b->base ? -1 : a->base > b->base;
 }
 
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* How many of sorted v[0..n) are < x (below) or <= x (!below). */
+static size_t count_le(const uint64_t *v, size_t n, uint64_t x, bool below)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (below ? v[mid] < x : v[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static uint64_t end_of(uint64_t base, uint64_t size)
 {
 	return size > UINT64_MAX - base ? UINT64_MAX : base + size;
 }
 
-/* Record that x overlaps y, in x's bounded list (both directions are recorded by the caller). */
+/* Note once in x's list that x overlaps y, while there is room (the caller sets the flag). */
 static int note_overlap(struct dt_ctx *c, struct cda_value *x, const struct cda_value *y)
 {
 	struct cda_value *l = cda_obj_get(x, "overlaps"), *o;
 
 	if (l->list.n == DT_MAX_OVERLAPS_LISTED)
-		return cda_obj_set_bool(c->a, x, "overlaps_truncated", true) ? DT_OOM(c) : 0;
+		return 0;
+	/* Entries share their region's index value: the same pointer means the same region. */
+	for (size_t i = 0; i < l->list.n; i++)
+		if (cda_obj_get(l->list.items[i], "index") == cda_obj_get(y, "index"))
+			return 0;
 	o = cda_v_obj(c->a);
 	if (!o || cda_obj_set(c->a, o, "path", cda_obj_get(y, "path")) ||
 	    cda_obj_set(c->a, o, "index", cda_obj_get(y, "index")) ||
@@ -272,53 +315,174 @@ static int note_overlap(struct dt_ctx *c, struct cda_value *x, const struct cda_
 	return 0;
 }
 
+struct by_end {
+	uint64_t end;
+	size_t pos; /* in ex */
+};
+
+static int cmp_by_end(const void *pa, const void *pb)
+{
+	const struct by_end *a = pa, *b = pb;
+
+	return a->end < b->end ? -1 : a->end > b->end;
+}
+
+/*
+ * For each region (ex sorted by base), the overlapping region of lowest index
+ * among the DMA pools (first[2 * i + 1]) and among the others (first[2 * i]),
+ * as positions in ex, or SIZE_MAX. Regions [b, e) and [b', e') overlap when
+ * b' < e and e' > b: a sweep in order of e inserts every region with b' < e
+ * into a Fenwick tree over the ends (reversed, so "e' > b" is a prefix) that
+ * keeps the lowest index per prefix. n log n.
+ */
+static int lowest_partners(struct dt_ctx *c, const struct extent *ex, size_t k, size_t *first)
+{
+	uint64_t *ends = cda_arena_alloc(c->a, (k + 1) * sizeof(*ends));
+	struct by_end *q = cda_arena_alloc(c->a, (k + 1) * sizeof(*q));
+	size_t *tree = cda_arena_alloc(c->a, 2 * (k + 1) * sizeof(*tree)); /* positions in ex */
+	size_t m = 0, next = 0;
+
+	if (!ends || !q || !tree)
+		return DT_OOM(c);
+	for (size_t i = 0; i < k; i++) {
+		ends[i] = ex[i].end;
+		q[i] = (struct by_end){ ex[i].end, i };
+	}
+	qsort(ends, k, sizeof(*ends), cmp_u64);
+	for (size_t i = 0; i < k; i++)
+		if (!m || ends[m - 1] != ends[i])
+			ends[m++] = ends[i];
+	qsort(q, k, sizeof(*q), cmp_by_end);
+	for (size_t i = 0; i < 2 * (k + 1); i++)
+		tree[i] = SIZE_MAX;
+	for (size_t qi = 0; qi < k; qi++) {
+		size_t x = q[qi].pos;
+
+		for (; next < k && ex[next].base < ex[x].end; next++) {
+			/* The end's rank from the top, 1-based: the largest end is 1. */
+			for (size_t r = m - count_le(ends, m, ex[next].end, true); r <= m; r += r & -r) {
+				size_t *t = &tree[2 * r + ex[next].dma];
+
+				if (*t == SIZE_MAX || ex[*t].index > ex[next].index)
+					*t = next;
+			}
+		}
+		/* The inserted regions that end after x's base: ranks 1 .. (ends > base). */
+		for (size_t dma = 0; dma < 2; dma++) {
+			size_t best = SIZE_MAX;
+
+			for (size_t r = m - count_le(ends, m, ex[x].base, false); r; r -= r & -r) {
+				size_t t = tree[2 * r + dma];
+
+				if (t != SIZE_MAX && (best == SIZE_MAX || ex[t].index < ex[best].index))
+					best = t;
+			}
+			first[2 * x + dma] = best;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Up to want of the regions ex[0..r) that end after b, in base order, into
+ * out: a descent of the max-end tree mx (leaves from p), O(want log n).
+ */
+static void ending_after(const uint64_t *mx, size_t p, size_t node, size_t lo, size_t hi,
+			 size_t r, uint64_t b, size_t *out, size_t *nout, size_t want)
+{
+	if (*nout == want || lo >= r || mx[node] <= b)
+		return;
+	if (node >= p) {
+		out[(*nout)++] = lo;
+		return;
+	}
+	ending_after(mx, p, 2 * node, lo, lo + (hi - lo) / 2, r, b, out, nout, want);
+	ending_after(mx, p, 2 * node + 1, lo + (hi - lo) / 2, hi, r, b, out, nout, want);
+}
+
 /*
  * Which available static regions overlap each other or a /memreserve/ entry,
- * as of_reserved_mem.c's __rmem_check_for_overlap() would report. Sort and
- * sweep: after sorting by base, every later region that starts before this
- * one ends overlaps it, so the work is n log n plus the overlaps found; each
- * region lists at most DT_MAX_OVERLAPS_LISTED of them (a hostile tree of
- * thousands of regions over one range must not cost n^2). /memreserve/
- * entries are sorted too, with a running maximum of their ends, so one binary
- * search answers whether a region meets any of them.
+ * as of_reserved_mem.c's __rmem_check_for_overlap() would report. A region
+ * lists at most DT_MAX_OVERLAPS_LISTED of the regions it overlaps (a hostile
+ * tree of thousands of regions over one range must not cost n^2), and
+ * overlaps_truncated says when there are more. So that the rules still judge
+ * every region, its list starts with the overlapping DMA pool and the other
+ * overlapping region of lowest index below its own, when there are such
+ * (lowest_partners()); the rest, in order of base, come from a tree of the
+ * regions sorted by base that keeps the highest end of each span: the
+ * regions starting before this one ends, pruned to those ending after it
+ * starts. How many it overlaps in all is counted with two binary searches:
+ * the regions starting before its end, less those ending at or before its
+ * base. /memreserve/ entries are sorted too, with a running maximum of their
+ * ends, so one binary search answers whether a region meets any of them.
+ * n log n for any tree.
  */
 static int add_overlaps(struct dt_ctx *c)
 {
-	size_t n = c->pools->list.n, k = 0, nr = c->t->nrsv;
+	size_t n = c->pools->list.n, k = 0, nr = c->t->nrsv, p = 1;
 	struct extent *ex = cda_arena_alloc(c->a, (n + 1) * sizeof(*ex));
 	struct extent *rsv = cda_arena_alloc(c->a, (nr + 1) * sizeof(*rsv));
 	uint64_t *max_end = cda_arena_alloc(c->a, (nr + 1) * sizeof(*max_end));
+	uint64_t *bases = cda_arena_alloc(c->a, (n + 1) * sizeof(*bases));
+	uint64_t *ends = cda_arena_alloc(c->a, (n + 1) * sizeof(*ends));
+	size_t *first = cda_arena_alloc(c->a, 2 * (n + 1) * sizeof(*first));
+	size_t found[DT_MAX_OVERLAPS_LISTED + 1];
+	uint64_t *mx;
 	int ret;
 
-	if (!ex || !rsv || !max_end)
+	if (!ex || !rsv || !max_end || !bases || !ends || !first)
 		return DT_OOM(c);
 	for (size_t i = 0; i < n; i++) {
-		struct cda_value *p = c->pools->list.items[i];
-		const struct cda_value *av = cda_obj_get(p, "available"), *st = cda_obj_get(p, "static");
+		struct cda_value *pl = c->pools->list.items[i];
+		const struct cda_value *av = cda_obj_get(pl, "available"), *st = cda_obj_get(pl, "static");
 		bool ok = true;
-		uint64_t base = cda_obj_get_u64(p, "base", &ok), size = cda_obj_get_u64(p, "size", &ok);
+		uint64_t base = cda_obj_get_u64(pl, "base", &ok), size = cda_obj_get_u64(pl, "size", &ok);
 
-		if (cda_obj_set(c->a, p, "overlaps", cda_v_list(c->a)) ||
-		    cda_obj_set_bool(c->a, p, "memreserve_overlap", false))
+		if (cda_obj_set(c->a, pl, "overlaps", cda_v_list(c->a)) ||
+		    cda_obj_set_bool(c->a, pl, "memreserve_overlap", false))
 			return DT_OOM(c);
 		if (ok && size && av->b && st->b)
-			ex[k++] = (struct extent){ base, end_of(base, size), p };
+			ex[k++] = (struct extent){ base, end_of(base, size), i,
+						   cda_obj_get(pl, "dma_pool")->b, pl };
 	}
 	qsort(ex, k, sizeof(*ex), cmp_extent);
-	for (size_t i = 0; i < k; i++)
-		for (size_t j = i + 1; j < k && ex[j].base < ex[i].end; j++) {
-			if (j - i > DT_MAX_OVERLAPS_LISTED) {
-				if (cda_obj_set_bool(c->a, ex[i].pool, "overlaps_truncated", true))
-					return DT_OOM(c);
-				break;
-			}
-			if ((ret = note_overlap(c, ex[i].pool, ex[j].pool)) ||
-			    (ret = note_overlap(c, ex[j].pool, ex[i].pool)))
+	if ((ret = lowest_partners(c, ex, k, first)))
+		return ret;
+	while (p < k)
+		p *= 2;
+	if (!(mx = cda_arena_alloc(c->a, 2 * p * sizeof(*mx))))
+		return DT_OOM(c);
+	for (size_t i = 0; i < k; i++) {
+		bases[i] = ex[i].base;
+		ends[i] = mx[p + i] = ex[i].end;
+	}
+	for (size_t i = p - 1; i > 0; i--)
+		mx[i] = mx[2 * i] > mx[2 * i + 1] ? mx[2 * i] : mx[2 * i + 1];
+	qsort(ends, k, sizeof(*ends), cmp_u64);
+	for (size_t i = 0; i < k; i++) {
+		size_t before_end = count_le(bases, k, ex[i].end, true), nfound = 0;
+		size_t all = before_end - count_le(ends, k, ex[i].base, false) - 1;
+		struct cda_value *x = ex[i].pool;
+
+		for (size_t dma = 0; dma < 2; dma++) {
+			size_t f = first[2 * i + dma];
+
+			if (f != SIZE_MAX && ex[f].index < ex[i].index &&
+			    (ret = note_overlap(c, x, ex[f].pool)))
 				return ret;
 		}
+		ending_after(mx, p, 1, 0, p, before_end, ex[i].base, found, &nfound,
+			     DT_MAX_OVERLAPS_LISTED + 1);
+		for (size_t j = 0; j < nfound; j++)
+			if (found[j] != i && (ret = note_overlap(c, x, ex[found[j]].pool)))
+				return ret;
+		if (all > cda_obj_get(x, "overlaps")->list.n &&
+		    cda_obj_set_bool(c->a, x, "overlaps_truncated", true))
+			return DT_OOM(c);
+	}
 	for (size_t i = 0; i < nr; i++)
 		rsv[i] = (struct extent){ c->t->rsv[i].base,
-					  end_of(c->t->rsv[i].base, c->t->rsv[i].size), NULL };
+					  end_of(c->t->rsv[i].base, c->t->rsv[i].size), 0, false, NULL };
 	qsort(rsv, nr, sizeof(*rsv), cmp_extent);
 	for (size_t i = 0; i < nr; i++)
 		max_end[i] = i && max_end[i - 1] > rsv[i].end ? max_end[i - 1] : rsv[i].end;

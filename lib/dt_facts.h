@@ -28,11 +28,13 @@ struct dt_ctx {
 	struct dt_node **pool_nodes;  /* parallel to pools */
 	struct phandle_ref *phandles; /* every node with a phandle, sorted by phandle */
 	size_t nphandles;
+	size_t nregion_refs;          /* memory-region entries so far, against DT_MAX_REGION_REFS */
 	unsigned root_ac, root_sc;
 };
 
 #define DT_OOM(c) cda_fail((c)->err, CDA_E_NOMEM, "%s: out of memory", (c)->name)
 
+/* Property lookup, log(props): the readers leave each node's props sorted. */
 const struct dt_prop *cda_dt_prop(const struct dt_node *n, const char *name);
 /* A NUL-terminated string property, or NULL. */
 const char *cda_dt_prop_str(const struct dt_node *n, const char *name);

@@ -18,7 +18,13 @@
 #include "dt.h"
 #include "util.h"
 
-#define FS_MAX_TOTAL (256u << 20)
+/*
+ * All property files together, no more than a blob may hold: each counts its
+ * size, its name and FS_PROP_OVERHEAD bytes (a blob's property header), so a
+ * million empty files are refused too.
+ */
+#define FS_MAX_TOTAL DT_MAX_BLOB
+#define FS_PROP_OVERHEAD 12
 
 struct fs_walk {
 	struct cda_arena *a;
@@ -30,25 +36,32 @@ struct fs_walk {
 
 static int read_prop(struct fs_walk *w, int dirfd, const char *fname, struct dt_node *n)
 {
-	int fd = openat(dirfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	unsigned char *buf = NULL;
+	const char *name;
 	struct stat st;
+	const char *why;
+	/* Regular files only, opened without blocking: a FIFO must not hang the run. */
+	int fd = cda_open_regular(dirfd, fname, false, &st, &why);
 	ssize_t got;
 	size_t len = 0;
 	int ret = 0;
 
 	if (fd < 0)
-		return cda_fail(w->err, CDA_E_IO, "%s: %s/%s: %s", w->top, n->path, fname,
-				strerror(errno));
-	if (fstat(fd, &st) || st.st_size < 0 || (uint64_t)st.st_size > DT_MAX_PROP) {
-		ret = cda_fail(w->err, CDA_E_FORMAT, "%s: %s/%s: property larger than %u MiB",
-			       w->top, n->path, fname, DT_MAX_PROP >> 20);
+		return cda_fail(w->err, CDA_E_IO, "%s: " DT_PATH_FMT "/%s: %s", w->top,
+				DT_PATH_ARG(n), fname, why);
+	if ((uint64_t)st.st_size > DT_MAX_PROP) {
+		ret = cda_fail(w->err, CDA_E_FORMAT,
+			       "%s: " DT_PATH_FMT "/%s: property larger than the %u MiB limit",
+			       w->top, DT_PATH_ARG(n), fname, DT_MAX_PROP >> 20);
 		goto out;
 	}
-	w->total += (size_t)st.st_size;
+	/* As a blob would hold it: a 12-byte header, the name and the value (so empty files count). */
+	w->total += FS_PROP_OVERHEAD + strlen(fname) + (size_t)st.st_size;
 	if (w->total > FS_MAX_TOTAL) {
-		ret = cda_fail(w->err, CDA_E_FORMAT, "%s: tree larger than %u MiB", w->top,
-			       FS_MAX_TOTAL >> 20);
+		ret = cda_fail(w->err, CDA_E_FORMAT,
+			       "%s: properties larger than the %u MiB limit in total "
+			       "(with names and %d bytes each)",
+			       w->top, FS_MAX_TOTAL >> 20, FS_PROP_OVERHEAD);
 		goto out;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -63,16 +76,34 @@ static int read_prop(struct fs_walk *w, int dirfd, const char *fname, struct dt_
 			break;
 	}
 	if (got < 0 || len != (size_t)st.st_size) {
-		ret = cda_fail(w->err, CDA_E_IO, "%s: %s/%s: %s", w->top, n->path, fname,
+		ret = cda_fail(w->err, CDA_E_IO, "%s: " DT_PATH_FMT "/%s: %s", w->top, DT_PATH_ARG(n), fname,
 			       got < 0 ? strerror(errno) : "size changed while reading");
 		goto out;
 	}
-	if (cda_dt_add_prop(w->a, n, fname, buf, len))
+	if (!(name = cda_arena_strdup(w->a, fname)) || cda_dt_add_prop(w->a, n, name, buf, len))
 		ret = cda_fail(w->err, CDA_E_NOMEM, "%s: out of memory", w->top);
 out:
 	free(buf);
 	close(fd);
 	return ret;
+}
+
+/* Directory, regular file or neither (a symlink, a device...: skipped). */
+static int entry_kind(int dirfd, const struct dirent *de, bool *dir, bool *reg)
+{
+	struct stat st;
+
+	/* readdir's d_type saves a stat per entry where the filesystem gives it. */
+	if (de->d_type != DT_UNKNOWN) {
+		*dir = de->d_type == DT_DIR;
+		*reg = de->d_type == DT_REG;
+		return 0;
+	}
+	if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+		return -1;
+	*dir = S_ISDIR(st.st_mode);
+	*reg = S_ISREG(st.st_mode);
+	return 0;
 }
 
 static int walk_dir(struct fs_walk *w, int dirfd, struct dt_node *n, int depth)
@@ -83,42 +114,30 @@ static int walk_dir(struct fs_walk *w, int dirfd, struct dt_node *n, int depth)
 
 	if (!d) {
 		close(dirfd);
-		return cda_fail(w->err, CDA_E_IO, "%s: %s: %s", w->top, n->path, strerror(errno));
+		return cda_fail(w->err, CDA_E_IO, "%s: " DT_PATH_FMT ": %s", w->top, DT_PATH_ARG(n),
+				strerror(errno));
 	}
 	while (!ret && (de = readdir(d))) {
-		struct stat st;
+		struct dt_node *kid;
+		bool dir, reg;
+		int fd;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
-			ret = cda_fail(w->err, CDA_E_IO, "%s: %s/%s: %s", w->top, n->path,
+		if (entry_kind(dirfd, de, &dir, &reg)) {
+			ret = cda_fail(w->err, CDA_E_IO, "%s: " DT_PATH_FMT "/%s: %s", w->top, DT_PATH_ARG(n),
 				       de->d_name, strerror(errno));
-		} else if (S_ISDIR(st.st_mode)) {
-			struct dt_node *kid;
-			int fd;
-
-			if (depth + 1 > DT_MAX_DEPTH) {
-				ret = cda_fail(w->err, CDA_E_FORMAT, "%s: %s: nodes nested deeper than %d",
-					       w->top, n->path, DT_MAX_DEPTH);
+		} else if (dir) {
+			if ((ret = cda_dt_add_node(w->a, w->t, n, depth, de->d_name, w->top, &kid,
+						   w->err)))
 				break;
-			}
-			if (++w->t->nnodes > DT_MAX_NODES) {
-				ret = cda_fail(w->err, CDA_E_FORMAT, "%s: more than %d nodes", w->top,
-					       DT_MAX_NODES);
-				break;
-			}
-			kid = cda_dt_node_new(w->a, n, de->d_name);
-			if (!kid || cda_dt_add_kid(w->a, n, kid)) {
-				ret = cda_fail(w->err, CDA_E_NOMEM, "%s: out of memory", w->top);
-				break;
-			}
 			fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0)
-				ret = cda_fail(w->err, CDA_E_IO, "%s: %s: %s", w->top, kid->path,
+				ret = cda_fail(w->err, CDA_E_IO, "%s: " DT_PATH_FMT ": %s", w->top, DT_PATH_ARG(kid),
 					       strerror(errno));
 			else
 				ret = walk_dir(w, fd, kid, depth + 1);
-		} else if (S_ISREG(st.st_mode) && strcmp(de->d_name, "name")) {
+		} else if (reg && strcmp(de->d_name, "name")) {
 			ret = read_prop(w, dirfd, de->d_name, n);
 		}
 	}

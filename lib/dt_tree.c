@@ -11,18 +11,52 @@
 struct dt_node *cda_dt_node_new(struct cda_arena *a, struct dt_node *parent, const char *name)
 {
 	struct dt_node *n = cda_arena_alloc(a, sizeof(*n));
+	size_t len = strlen(name), plen = parent && parent->parent ? parent->path_len : 0;
+	char *path;
 
 	if (!n)
 		return NULL;
 	n->parent = parent;
-	n->name = cda_arena_strdup(a, name);
-	if (!parent)
+	n->name = cda_arena_strndup(a, name, len);
+	if (!parent) {
 		n->path = "/";
-	else if (!parent->parent)
-		n->path = cda_arena_printf(a, "/%s", name);
-	else
-		n->path = cda_arena_printf(a, "%s/%s", parent->path, name);
-	return n->name && n->path ? n : NULL;
+		n->path_len = 1;
+		return n->name ? n : NULL;
+	}
+	/* parent's path (none for the root's children), "/", name */
+	path = cda_arena_alloc(a, plen + 1 + len + 1);
+	if (!path || !n->name)
+		return NULL;
+	memcpy(path, parent->path, plen);
+	path[plen] = '/';
+	memcpy(path + plen + 1, name, len + 1);
+	n->path = path;
+	n->path_len = plen + 1 + len;
+	return n;
+}
+
+int cda_dt_add_node(struct cda_arena *a, struct dt_tree *t, struct dt_node *parent, int depth,
+		    const char *name, const char *input, struct dt_node **out,
+		    struct cda_error *err)
+{
+	size_t plen = parent->parent ? parent->path_len : 0;
+
+	if (depth + 1 > DT_MAX_DEPTH)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: " DT_PATH_FMT ": nodes nested more than %d levels deep", input,
+				DT_PATH_ARG(parent), DT_MAX_DEPTH);
+	if (t->nnodes + 1 > DT_MAX_NODES)
+		return cda_fail(err, CDA_E_FORMAT, "%s: more than %d nodes", input, DT_MAX_NODES);
+	if (plen + 1 + strlen(name) > DT_MAX_PATH)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: " DT_PATH_FMT ": a child node's path is longer than %d bytes "
+				"(its name has %zu)",
+				input, DT_PATH_ARG(parent), DT_MAX_PATH, strlen(name));
+	*out = cda_dt_node_new(a, parent, name);
+	if (!*out || cda_dt_add_kid(a, parent, *out))
+		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", input);
+	t->nnodes++;
+	return 0;
 }
 
 int cda_dt_add_prop(struct cda_arena *a, struct dt_node *n, const char *name,
@@ -36,10 +70,9 @@ int cda_dt_add_prop(struct cda_arena *a, struct dt_node *n, const char *name,
 	if (len)
 		memcpy(copy, val, len);
 	n->props = p;
-	p[n->nprops].name = cda_arena_strdup(a, name);
-	p[n->nprops].val = copy;
-	p[n->nprops].len = len;
-	return p[n->nprops++].name ? 0 : -1;
+	p[n->nprops] = (struct dt_prop){ name, copy, len, n->nprops };
+	n->nprops++;
+	return 0;
 }
 
 int cda_dt_add_kid(struct cda_arena *a, struct dt_node *parent, struct dt_node *kid)
@@ -50,18 +83,30 @@ int cda_dt_add_kid(struct cda_arena *a, struct dt_node *parent, struct dt_node *
 	if (!k)
 		return -1;
 	parent->kids = k;
+	kid->order = parent->nkids;
 	k[parent->nkids++] = kid;
 	return 0;
 }
 
-static int cmp_node(const void *a, const void *b)
+/*
+ * By name, then in the order read: a blob may repeat a name (dtc never
+ * writes one that does), and qsort is not stable, so without the second key
+ * the facts of such a tree would depend on the C library.
+ */
+static int cmp_node(const void *pa, const void *pb)
 {
-	return strcmp((*(struct dt_node *const *)a)->name, (*(struct dt_node *const *)b)->name);
+	const struct dt_node *a = *(struct dt_node *const *)pa, *b = *(struct dt_node *const *)pb;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
-static int cmp_prop(const void *a, const void *b)
+static int cmp_prop(const void *pa, const void *pb)
 {
-	return strcmp(((const struct dt_prop *)a)->name, ((const struct dt_prop *)b)->name);
+	const struct dt_prop *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
 void cda_dt_sort(struct dt_node *n)

@@ -249,16 +249,39 @@ static status_t f_str(struct cda_eval *ev, struct cda_value **a, struct cda_valu
 	return *out ? CDA_EVAL_OK : OOM(ev);
 }
 
+/* Each item formatted once and copied once: a long list must not cost its square. */
 static status_t f_join(struct cda_eval *ev, struct cda_value **a, struct cda_value **out)
 {
-	const char *s = "";
+	size_t n, seplen, total = 1;
+	const char **parts;
+	char *s, *p;
 
 	if (want(ev, a[0], CDA_T_LIST, "join()") || want(ev, a[1], CDA_T_STR, "join()"))
 		return CDA_EVAL_ERROR;
-	for (size_t i = 0; s && i < a[0]->list.n; i++)
-		s = cda_arena_printf(ev->arena, "%s%s%s", s, i ? a[1]->s : "",
-				     cda_value_format(ev->arena, a[0]->list.items[i]));
-	*out = s ? cda_v_str(ev->arena, s) : NULL;
+	n = a[0]->list.n;
+	seplen = strlen(a[1]->s);
+	parts = n ? cda_arena_alloc(ev->arena, n * sizeof(*parts)) : NULL;
+	if (n && !parts)
+		return OOM(ev);
+	for (size_t i = 0; i < n; i++) {
+		if (!(parts[i] = cda_value_format(ev->arena, a[0]->list.items[i])))
+			return OOM(ev);
+		total += strlen(parts[i]) + (i ? seplen : 0);
+	}
+	if (!(s = p = cda_arena_alloc(ev->arena, total)))
+		return OOM(ev);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(parts[i]);
+
+		if (i) {
+			memcpy(p, a[1]->s, seplen);
+			p += seplen;
+		}
+		memcpy(p, parts[i], len);
+		p += len;
+	}
+	*p = '\0';
+	*out = cda_v_str(ev->arena, s);
 	return *out ? CDA_EVAL_OK : OOM(ev);
 }
 
