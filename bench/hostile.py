@@ -77,14 +77,19 @@ def gen_fs_100k_nodes(d):
     return write_fs(os.path.join(d, '100k-nodes.fs'), nodes_100k(False))
 
 
-def gen_20k_overlapping_pools(d):
-    """20,000 reserved regions over one range: every pair overlaps."""
+def overlapping_pools(path, n, base):
+    """n reserved regions 4 KiB apart, each 256 MiB long, restricted and shared in turn."""
     root = base_tree()
     rm = reserved_memory(root)
-    for i in range(20_000):
-        pool(rm, f'r{i}', 0x50000000 + i * 0x1000, 0x10000000,
+    for i in range(n):
+        pool(rm, f'r{i}', base + i * 0x1000, 0x10000000,
              compat='shared-dma-pool' if i % 2 else 'restricted-dma-pool')
-    return write_dtb(os.path.join(d, '20k-overlapping-pools.dtb'), root)
+    return write_dtb(path, root)
+
+
+def gen_20k_overlapping_pools(d):
+    """20,000 reserved regions over one range: every pair overlaps."""
+    return overlapping_pools(os.path.join(d, '20k-overlapping-pools.dtb'), 20_000, 0x50000000)
 
 
 def gen_memregion_list(d):
@@ -190,12 +195,7 @@ def gen_200k_pools(d):
 
 def gen_200k_overlapping_pools(d):
     """199,990 reserved regions, each overlapping the 65,535 after it."""
-    root = base_tree()
-    rm = reserved_memory(root)
-    for i in range(199_990):
-        pool(rm, f'r{i}', 0x100000000 + i * 0x1000, 0x10000000,
-             compat='shared-dma-pool' if i % 2 else 'restricted-dma-pool')
-    return write_dtb(os.path.join(d, 'overlapping-pools-200k.dtb'), root)
+    return overlapping_pools(os.path.join(d, 'overlapping-pools-200k.dtb'), 199_990, 0x100000000)
 
 
 def gen_wide_parent(d):
