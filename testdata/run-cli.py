@@ -101,11 +101,14 @@ for name, (content, says) in dirs.items():
         open(os.path.join(d, fname), 'wb').write(data)
     tap.error_line(f'dtb on a directory that is not a device tree ({name}): exit 2, one line',
                    [TOOL, 'dtb', d], 2, f'cca-dma-audit: {d}: {not_dt}; {says}')
-p = run('vmlinux', TOOL)
+# An ELF program that is not a kernel: the Python running this test (TOOL may be
+# the valgrind wrapper script, see meson.build).
+program = os.path.realpath(sys.executable)
+p = run('vmlinux', program)
 err_lines = p.stderr.decode().splitlines()
-check('vmlinux on an ELF program (this tool): exit 2, one line, not a Linux kernel',
+check('vmlinux on an ELF program (the Python interpreter): exit 2, one line, not a Linux kernel',
       p.returncode == 2 and len(err_lines) == 1 and not p.stdout and
-      err_lines[0].startswith(f'cca-dma-audit: {TOOL}: an ELF executable for ') and
+      err_lines[0].startswith(f'cca-dma-audit: {program}: an ELF executable for ') and
       err_lines[0].endswith("but not a Linux kernel (no linux_banner symbol and no 'Linux version' string)"),
       p.stderr)
 
