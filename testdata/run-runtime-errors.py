@@ -26,6 +26,10 @@ tap = Tap()
 check_error = tap.error_line
 
 
+# An ELF file: the Python running this test (the tool may be the valgrind wrapper script).
+ELF = os.path.realpath(sys.executable)
+
+
 def run(cmd, stdin=None):
     return subprocess.run(cmd, capture_output=True, timeout=120, stdin=stdin)
 
@@ -103,7 +107,7 @@ def sniffing(tool, rt, files):
         ('tar archive as boot log', ['audit', '--dmesg', tar], f'{tar}: not a kernel log: a tar archive'),
         ('tar.gz as trace', ['trace', files['targz_realm']],
          f"{files['targz_realm']}: not an ftrace text: a tar archive, gzip-compressed"),
-        ('ELF file as trace', ['trace', tool], f'{tool}: not an ftrace text: an ELF file'),
+        ('ELF file as trace', ['trace', ELF], f'{ELF}: not an ftrace text: an ELF file'),
         ('trace as boot log', ['audit', '--dmesg', trace],
          f"{trace}: not a kernel log: none of its 25 lines {kinds} (the first line starts '# tracer: nop')"),
         ('boot log as trace', ['trace', log],
