@@ -21,7 +21,6 @@ def records(root):
             relname = name if rel == '.' else os.path.join(rel, name)
             data = b'' if os.path.isdir(path) else open(path, 'rb').read()
             enc = os.fsencode(relname)  # names may hold any bytes but NUL and /
-
             if len(enc) > 255 or len(data) > 0xffff:
                 continue
             out += bytes([1 if os.path.isdir(path) else 0, len(enc)]) + enc
