@@ -30,11 +30,6 @@ void cda_audit_free(struct cda_audit *au)
 	free(au);
 }
 
-const struct cda_value *cda_audit_facts(const struct cda_audit *au)
-{
-	return au->facts;
-}
-
 int cda_audit_add_input(struct cda_audit *au, const char *kind, const char *path,
 			const char *format, struct cda_error *err)
 {

@@ -134,9 +134,6 @@ int cda_audit_load_trace(struct cda_audit *au, const char *path, struct cda_erro
  */
 void cda_set_max_decompressed(uint64_t bytes);
 
-/* The fact tree (object); borrowed, lives as long as the audit. */
-const struct cda_value *cda_audit_facts(const struct cda_audit *au);
-
 /* ---- rules ---- */
 
 /* New empty rule set; NULL on out of memory. */

@@ -89,8 +89,11 @@ static void next(struct parser *ps)
 	if (isdigit((unsigned char)*ps->p)) {
 		char *end;
 
+		/* decimal, or hex with 0x: a leading zero is not octal (010 is ten) */
+		int base = ps->p[0] == '0' && (ps->p[1] == 'x' || ps->p[1] == 'X') ? 16 : 10;
+
 		errno = 0;
-		ps->num = strtoull(ps->p, &end, 0);
+		ps->num = strtoull(ps->p, &end, base);
 		if (errno == ERANGE) {
 			perr(ps, "integer literal overflows 64 bits");
 			return;

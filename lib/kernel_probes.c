@@ -44,7 +44,7 @@ struct kprobes {
 	size_t n;
 };
 
-enum outcome { O_UNAVAILABLE, O_YES, O_NO };
+enum outcome { PROBE_UNAVAILABLE, PROBE_YES, PROBE_NO };
 
 static int bad(struct cda_error *err, const char *probe, const char *what)
 {
@@ -211,12 +211,12 @@ static enum outcome check(struct cda_arena *a, const struct evidence *ev, struct
 	case EV_SYMBOL:
 		if (!c->syms->source) {
 			snprintf(why, whylen, "no symbol table (a System.map can be given with --system-map)");
-			return O_UNAVAILABLE;
+			return PROBE_UNAVAILABLE;
 		}
 		for (size_t i = 0; i < ev->n; i++) {
 			if (cda_ksyms_get(c->syms, ev->names[i])) {
 				snprintf(why, whylen, "symbol %s present (%s)", ev->names[i], c->syms->source);
-				return O_YES;
+				return PROBE_YES;
 			}
 		}
 		snprintf(why, whylen, "%s", ev->n > 1 ? "none of the symbols" : "no symbol");
@@ -224,21 +224,21 @@ static enum outcome check(struct cda_arena *a, const struct evidence *ev, struct
 			snprintf(why + strlen(why), whylen - strlen(why), "%s%s", i ? ", " : " ",
 				 ev->names[i]);
 		snprintf(why + strlen(why), whylen - strlen(why), " (%s)", c->syms->source);
-		return O_NO;
+		return PROBE_NO;
 	case EV_CONFIG: {
 		struct cda_value *v = c->config->source ? cda_obj_get(c->config->opts, ev->names[0]) : NULL;
 		bool on;
 
 		if (!v) {
 			snprintf(why, whylen, "no kernel config (no IKCONFIG; --config was not given)");
-			return O_UNAVAILABLE;
+			return PROBE_UNAVAILABLE;
 		}
 		on = !strcmp(v->s, "y") || !strcmp(v->s, "m");
 		snprintf(why, whylen, "CONFIG_%s=%s (%s)", ev->names[0], v->s, c->config->source);
-		return on ? O_YES : O_NO;
+		return on ? PROBE_YES : PROBE_NO;
 	}
 	case EV_MEMBER: {
-		enum outcome o = O_UNAVAILABLE;
+		enum outcome o = PROBE_UNAVAILABLE;
 		const struct ksym *anchor = ev->anchor ? cda_ksyms_get(c->syms, ev->anchor) : NULL;
 
 		for (size_t i = 0; i < ev->n; i++) {
@@ -254,15 +254,15 @@ static enum outcome check(struct cda_arena *a, const struct evidence *ev, struct
 			if ((*ret = cda_kdebug_member(a, c->debug, strct, dot + 1,
 						      anchor ? anchor->addr : 0, ev->cu, &r, why,
 						      whylen, err)))
-				return O_UNAVAILABLE;
+				return PROBE_UNAVAILABLE;
 			if (r == KD_FOUND)
-				return O_YES;
+				return PROBE_YES;
 			if (r == KD_ABSENT)
-				o = O_NO;
+				o = PROBE_NO;
 			else
-				return O_UNAVAILABLE;
+				return PROBE_UNAVAILABLE;
 		}
-		if (o == O_NO && ev->n > 1) {
+		if (o == PROBE_NO && ev->n > 1) {
 			char from[64] = "";
 			const char *paren = strrchr(why, '(');
 
@@ -281,7 +281,7 @@ static enum outcome check(struct cda_arena *a, const struct evidence *ev, struct
 
 		if (!c->version.known) {
 			snprintf(why, whylen, "kernel version unknown (no linux_banner)");
-			return O_UNAVAILABLE;
+			return PROBE_UNAVAILABLE;
 		}
 		for (size_t i = 0; i < ev->n; i++) {
 			struct kversion first;
@@ -295,7 +295,7 @@ static enum outcome check(struct cda_arena *a, const struct evidence *ev, struct
 				snprintf(why, whylen, "version %u.%u.%u carries it (first in %s)",
 					 c->version.major, c->version.minor, c->version.patch,
 					 ev->names[i]);
-				return O_YES;
+				return PROBE_YES;
 			}
 			series_unsure |= first.patch && same_series && !c->version.patch_known;
 		}
@@ -305,17 +305,17 @@ static enum outcome check(struct cda_arena *a, const struct evidence *ev, struct
 				 "%u.%u.y stable release it is based on",
 				 c->version.major, c->version.minor, c->version.patch,
 				 c->version.major, c->version.minor);
-			return O_UNAVAILABLE;
+			return PROBE_UNAVAILABLE;
 		}
 		snprintf(why, whylen, "version %u.%u.%u predates %s", c->version.major,
 			 c->version.minor, c->version.patch, ev->names[0]);
 		for (size_t i = 1; i < ev->n && strlen(why) + 40 < whylen; i++)
 			snprintf(why + strlen(why), whylen - strlen(why), "%s%s",
 				 i + 1 == ev->n ? " and " : ", ", ev->names[i]);
-		return O_NO;
+		return PROBE_NO;
 	}
 	}
-	return O_UNAVAILABLE;
+	return PROBE_UNAVAILABLE;
 }
 
 static const char *const kind_names[] = { "symbol", "config", "member", "version" };
@@ -332,7 +332,7 @@ int cda_kprobes_run(struct cda_arena *a, const struct kprobes *ps, struct kprobe
 		const struct probe *p = &ps->p[i];
 		struct cda_value *o = cda_v_obj(a);
 		char missing[768] = "", why[384];
-		enum outcome res = O_UNAVAILABLE;
+		enum outcome res = PROBE_UNAVAILABLE;
 		size_t k;
 
 		if (!o)
@@ -346,14 +346,14 @@ int cda_kprobes_run(struct cda_arena *a, const struct kprobes *ps, struct kprobe
 				res = check(a, &p->ev[k], ctx, why, sizeof(why), err, &ret);
 				if (ret)
 					return ret;
-				if (res != O_UNAVAILABLE)
+				if (res != PROBE_UNAVAILABLE)
 					break;
 				snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
 					 "%s%s", *missing ? "; " : "", why);
 			}
 		}
 		if (k < p->nev) {
-			if (cda_obj_set_bool(a, o, "value", res == O_YES) ||
+			if (cda_obj_set_bool(a, o, "value", res == PROBE_YES) ||
 			    cda_obj_set_str(a, o, "decided_by", why) ||
 			    cda_obj_set_str(a, o, "evidence", kind_names[p->ev[k].kind]))
 				return cda_fail(err, CDA_E_NOMEM, "out of memory");

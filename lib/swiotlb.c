@@ -39,12 +39,12 @@
 #define SW_TAR_NAME_MAX 4096     /* PATH_MAX: a long-name record naming an entry */
 #define SW_IO_TLB_SHIFT 11       /* IO_TLB_SHIFT: a slot is 2 KiB */
 
-enum sw_file { F_NSLABS, F_USED, F_HIWATER, F_TRANSIENT, F_COUNT };
+enum sw_file { SW_NSLABS, SW_USED, SW_HIWATER, SW_TRANSIENT, SW_NFILES };
 
-static const char *const file_names[F_COUNT] = {
+static const char *const file_names[SW_NFILES] = {
 	"io_tlb_nslabs", "io_tlb_used", "io_tlb_used_hiwater", "io_tlb_transient_nslabs",
 };
-static const char *const fact_names[F_COUNT] = {
+static const char *const fact_names[SW_NFILES] = {
 	"nslabs", "used", "used_hiwater", "transient_nslabs",
 };
 
@@ -64,8 +64,8 @@ struct sw_load {
 
 struct sw_pool {
 	const char *name, *dir, *location;
-	bool is_default, have[F_COUNT];
-	uint64_t v[F_COUNT];
+	bool is_default, have[SW_NFILES];
+	uint64_t v[SW_NFILES];
 };
 
 /* An io_tlb_* file: its value is read. */
@@ -473,7 +473,7 @@ static struct sw_pool *pool_of(struct sw_load *ld, struct sw_pool *pools, size_t
 
 static int file_index(const char *base)
 {
-	for (int i = 0; i < F_COUNT; i++)
+	for (int i = 0; i < SW_NFILES; i++)
 		if (!strcmp(base, file_names[i]))
 			return i;
 	return -1;
@@ -531,7 +531,7 @@ static int pools_facts(struct sw_load *ld, struct cda_value *list)
 		    cda_obj_set_str(a, o, "location", p->location) ||
 		    cda_obj_set_str(a, o, "dir", *p->dir ? p->dir : "."))
 			goto oom;
-		for (int f = 0; f < F_COUNT; f++) {
+		for (int f = 0; f < SW_NFILES; f++) {
 			if (!p->have[f])
 				continue; /* absent file, absent fact: the rule says so */
 			empty = false;
@@ -539,8 +539,8 @@ static int pools_facts(struct sw_load *ld, struct cda_value *list)
 			    cda_list_push(a, files, cda_v_str(a, file_names[f])))
 				goto oom;
 		}
-		if (p->have[F_NSLABS] && (p->v[F_NSLABS] >> (64 - SW_IO_TLB_SHIFT)) == 0 &&
-		    cda_obj_set_hex(a, o, "size", p->v[F_NSLABS] << SW_IO_TLB_SHIFT))
+		if (p->have[SW_NSLABS] && (p->v[SW_NSLABS] >> (64 - SW_IO_TLB_SHIFT)) == 0 &&
+		    cda_obj_set_hex(a, o, "size", p->v[SW_NSLABS] << SW_IO_TLB_SHIFT))
 			goto oom;
 		if (cda_obj_set_bool(a, o, "empty", empty) || cda_obj_set(a, o, "files", files) ||
 		    cda_list_push(a, list, o))

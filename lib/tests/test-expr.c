@@ -111,6 +111,10 @@ static void test_literals_and_arithmetic(void **state)
 	assert_int_equal(u64_of(f, "~0 >> 60"), 15);
 	assert_int_equal(u64_of(f, "1 << 64"), 0);      /* shifts >= 64 give 0, not UB */
 	assert_int_equal(u64_of(f, "0xf0 & 0x3c | 1 ^ 3"), (0xf0 & 0x3c) | (1 ^ 3));
+	/* literals are decimal or 0x hex, as the rules man page says: never octal */
+	assert_int_equal(u64_of(f, "010"), 10);
+	assert_int_equal(u64_of(f, "09"), 9);
+	assert_int_equal(u64_of(f, "0X1f"), 31);
 }
 
 static void test_precedence(void **state)
@@ -234,6 +238,7 @@ static void test_parse_errors(void **state)
 	expect_parse_error(f, "99999999999999999999", "overflows");
 	expect_parse_error(f, "0xffffffffffffffffK", "overflows");
 	expect_parse_error(f, "12abc", "bad integer");
+	expect_parse_error(f, "0x", "bad integer");
 	expect_parse_error(f, "a $ b", "unexpected character");
 	expect_parse_error(f, "any(p pools: 1)", "expected 'in'");
 }
