@@ -72,6 +72,14 @@ static const char *find(const char *s, size_t len, const char *needle)
 	return memmem(s, len, needle, strlen(needle));
 }
 
+/* Just past the first needle in s, where a message's values start; NULL if absent. */
+static const char *after(const char *s, size_t len, const char *needle)
+{
+	const char *p = find(s, len, needle);
+
+	return p ? p + strlen(needle) : NULL;
+}
+
 /* A hex number ("0x" optional) at *p, which moves past it; false on no digits or overflow. */
 static bool hexnum(const char **p, const char *end, uint64_t *out)
 {
@@ -235,6 +243,16 @@ static bool sharing_warning(const char *s, size_t len)
 		find(s, len, "split_kernel_leaf_mapping+"));
 }
 
+/* "N pages will be leaked" of a failed en/decryption, counted as ev. */
+static bool parse_leak(struct dmesg *d, const char *p, const char *end, uint64_t line, int ev)
+{
+	uint64_t n;
+	bool ok = decnum(&p, end, &n) && lit(&p, end, " pages will be leaked");
+
+	hit(&d->ev[ev], line, ok ? n : 0);
+	return ok;
+}
+
 /* Read one line; true when it is a kernel log line (for the reader's sniffing). */
 static bool parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t line)
 {
@@ -244,12 +262,12 @@ static bool parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t 
 	uint64_t n;
 
 	(void)cut; /* a cut line is still searched: the messages sit at its start */
-	if ((p = find(s, len, "software IO TLB: mapped [mem "))) {
-		ok = parse_range(d, p + 29, end, line);
-	} else if ((p = find(s, len, "created restricted DMA pool at "))) {
-		ok = parse_pool(d, p + 31, end, line);
-	} else if ((p = find(s, len, "RME: Using RSI version "))) {
-		const char *v = p + 23, *ve = v;
+	if ((p = after(s, len, "software IO TLB: mapped [mem "))) {
+		ok = parse_range(d, p, end, line);
+	} else if ((p = after(s, len, "created restricted DMA pool at "))) {
+		ok = parse_pool(d, p, end, line);
+	} else if ((p = after(s, len, "RME: Using RSI version "))) {
+		const char *v = p, *ve = v;
 
 		while (ve < end && ve - v < (ptrdiff_t)sizeof(d->rsi) - 1 &&
 		       ((*ve >= '0' && *ve <= '9') || *ve == '.'))
@@ -264,25 +282,21 @@ static bool parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t 
 		hit(&d->ev[EV_RSI_UNSUPPORTED], line, 0);
 	} else if (find(s, len, "Memory encryption is active and system is using DMA bounce buffers")) {
 		hit(&d->ev[EV_MEM_ENCRYPT], line, 0);
-	} else if ((p = find(s, len, "swiotlb buffer is full (sz: "))) {
-		p += 28;
+	} else if ((p = after(s, len, "swiotlb buffer is full (sz: "))) {
 		ok = decnum(&p, end, &n);
 		hit(&d->ev[EV_SWIOTLB_FULL], line, ok ? n : 0);
-	} else if ((p = find(s, len, "Failed to decrypt memory, ")) ||
-		   (p = find(s, len, "Failed to encrypt memory, "))) {
-		bool dec = p[10] == 'd';
-
-		p += 26;
-		ok = decnum(&p, end, &n) && lit(&p, end, " pages will be leaked");
-		hit(&d->ev[dec ? EV_DECRYPT_FAIL : EV_ENCRYPT_FAIL], line, ok ? n : 0);
+	} else if ((p = after(s, len, "Failed to decrypt memory, "))) {
+		ok = parse_leak(d, p, end, line, EV_DECRYPT_FAIL);
+	} else if ((p = after(s, len, "Failed to encrypt memory, "))) {
+		ok = parse_leak(d, p, end, line, EV_ENCRYPT_FAIL);
 	} else if (find(s, len, "leaking DMA memory that can't be re-encrypted")) {
 		hit(&d->ev[EV_DMA_LEAK], line, 0);
 	} else if (find(s, len, "failed to initialise \"restricted-dma-pool\" memory node")) {
 		hit(&d->ev[EV_POOL_INIT_FAIL], line, 0);
 	} else if (find(s, len, "Restricted DMA pool must be accessible within the linear mapping")) {
 		hit(&d->ev[EV_POOL_HIGHMEM], line, 0);
-	} else if ((p = find(s, len, "hypervisor services detected ("))) {
-		ok = parse_pkvm(d, p + 30, end, line);
+	} else if ((p = after(s, len, "hypervisor services detected ("))) {
+		ok = parse_pkvm(d, p, end, line);
 	} else if (find(s, len, "CPU features: detected: BBM Level 2 without conflict abort")) {
 		hit(&d->ev[EV_BBML2], line, 0);
 	} else if (sharing_warning(s, len)) {
@@ -290,8 +304,8 @@ static bool parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t 
 	} else if (find(s, len, "Failed to decrypt default memory pool") ||
 		   find(s, len, "Failed to decrypt restricted DMA pool")) {
 		hit(&d->ev[EV_POOL_DECRYPT_FAIL], line, 0);
-	} else if (find(s, len, "ITS@") && (p = find(s, len, ": allocated "))) {
-		ok = parse_its(d, p + 12, end, line);
+	} else if (find(s, len, "ITS@") && (p = after(s, len, ": allocated "))) {
+		ok = parse_its(d, p, end, line);
 	} else if (find(s, len, "Booting Linux on physical CPU") || find(s, len, "Linux version ")) {
 		d->booted = true;
 	} else {
