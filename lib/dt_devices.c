@@ -262,7 +262,8 @@ static int build_map(struct dt_ctx *c, const struct dt_node *bus, struct xlate_m
 	size_t tuple, nt, np = 0;
 	size_t *next;
 
-	m->cac = addr_cells(c, bus);
+	/* the slot held the map of an earlier bus at this depth (a sibling): start empty */
+	*m = (struct xlate_map){ .cac = addr_cells(c, bus) };
 	m->pac = addr_cells(c, bus->parent);
 	m->kind = !r ? RANGES_NONE : !r->len ? RANGES_IDENTITY : RANGES_TABLE;
 	if (m->kind != RANGES_TABLE)

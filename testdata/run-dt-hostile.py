@@ -319,6 +319,23 @@ want = {'/soc/v@800': '10000800.v', '/soc/v@2000': '20002000.v', '/soc/v@200000'
 tap.ok('bus_id: the first ranges entry that covers the address, none past all of them',
        ids == want, ids)
 
+# Sibling buses at one depth, each with a ranges table: the second's lookup table must not
+# inherit the first's size (it crashed on TI K3 board DTBs: cbass_main then cbass_mcu).
+root = base_tree()
+for b, (entries, devs) in enumerate((([(0x2000 * i, 0x10000000 + 0x2000 * i, 0x1000)
+                                       for i in range(64)], [0x800]),
+                                      ([(0, 0x40000000, 0x100000)], [0x2000, 0x200000, 0x7e000]))):
+    bus = root.kid(Node(f'bus{b}')).prop('compatible', s('simple-bus'))
+    bus.prop('#address-cells', u32(2)).prop('#size-cells', u32(2))
+    bus.prop('ranges', u64(*[v for e in entries for v in e]))
+    for dev in devs:
+        bus.kid(Node(f'v@{dev:x}')).prop('compatible', s('virtio,mmio')).prop('reg', u64(dev, 1))
+p = odd('sibling buses with ranges tables of different sizes', root)
+ids = {dev['path']: dev.get('bus_id') for dev in facts(p)['devices']}
+tap.ok('bus_id under the second of two sibling buses',
+       ids == {'/bus0/v@800': '10000800.v', '/bus1/v@2000': '40002000.v',
+               '/bus1/v@200000': None, '/bus1/v@7e000': '4007e000.v'}, ids)
+
 # Many devices under deep buses with long ranges, and a parent with many properties: a
 # lookup per device through every bus's ranges, or a linear property search, took 9 s on a
 # release build and a minute on a sanitizer build; now well under a second.
