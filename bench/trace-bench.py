@@ -4,6 +4,7 @@
 
 usage: bench/trace-bench.py [--tool BUILD/cca-dma-audit] [--before BINARY]
                             [--devices 8,1024] [--size-mib N] [--runs N] [--dir DIR]
+                            [--dat TRACE.DAT]
 
 Generates (once, into DIR, default /tmp/cda-trace-bench) one realm DMA trace
 of N MiB (default 512) per device count, made of ftrace lines as a busy realm
@@ -25,11 +26,18 @@ when it exists; --before '' to leave it out) each read every file with the
 boot log's pool (testdata/runtime/dmesg/realm-ok.log) and --ipa-bits 48, so
 every address is checked; `grep -c dma_map` on the first file is the yardstick.
 The goal: the most devices as fast as the fewest, in the same memory.
+
+--dat adds a trace-cmd trace.dat (from a real guest: this machine cannot
+trace) read by --tool, and the text `trace-cmd report` makes of it, when
+trace-cmd is installed. A trace.dat is read by libtracecmd in a child
+process (lib/trace_dat.c), so its peak RSS is the tool's and the child's,
+each given.
 """
 import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -90,33 +98,49 @@ def make(path, size, ndevs):
     os.rename(path + '.tmp', path)
 
 
+def vm_hwm(pid):
+    """A process's peak RSS so far (KiB), 0 once it is gone."""
+    try:
+        for line in open(f'/proc/{pid}/status'):
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    return 0
+
+
+def children(pid):
+    try:
+        return [int(c) for c in open(f'/proc/{pid}/task/{pid}/children').read().split()]
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        return []
+
+
 def run_once(cmd, out):
-    """Wall time, CPU time (user + system) and peak RSS of one run. On a
-    shared machine the CPU time is the steadier figure. The peak is the
-    child's own VmHWM, polled from /proc (it starts afresh at exec, unlike
-    wait4's ru_maxrss, which would include this Python process copied at
-    fork). Output goes to a file: GNU grep stops at the first match when
-    stdout is /dev/null."""
+    """Wall time, CPU time (user + system, its children's included) and peak
+    RSS of one run, and the largest peak RSS of its children (the trace.dat
+    reader's). On a shared machine the CPU time is the steadier figure. A
+    peak is the process's own VmHWM, polled from /proc (it starts afresh at
+    exec, unlike wait4's ru_maxrss, which would include this Python process
+    copied at fork). Output goes to a file: GNU grep stops at the first
+    match when stdout is /dev/null."""
     with open(out, 'wb') as f:
         t = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
-        hwm = 0
+        hwm, kids = 0, {}
         while True:
             pid, status, ru = os.wait4(p.pid, os.WNOHANG)
             if pid:
                 break
-            try:
-                for line in open(f'/proc/{p.pid}/status'):
-                    if line.startswith('VmHWM:'):
-                        hwm = max(hwm, int(line.split()[1]))
-            except (FileNotFoundError, ProcessLookupError, ValueError):
-                pass
+            hwm = max(hwm, vm_hwm(p.pid))
+            for c in children(p.pid):
+                kids[c] = max(kids.get(c, 0), vm_hwm(c))
             time.sleep(0.002)
         wall = time.perf_counter() - t
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode not in (0, 1):
         sys.exit(f'{" ".join(cmd)}: exited {p.returncode}')
-    return wall, ru.ru_utime + ru.ru_stime, hwm  # s, s, KiB
+    return wall, ru.ru_utime + ru.ru_stime, hwm, max(kids.values(), default=0)  # s, s, KiB, KiB
 
 
 def coverage(tool, path):
@@ -136,6 +160,7 @@ def main():
     ap.add_argument('--size-mib', type=int, default=512)
     ap.add_argument('--runs', type=int, default=3)
     ap.add_argument('--dir', default='/tmp/cda-trace-bench')
+    ap.add_argument('--dat', help='a trace.dat to read too')
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     size = a.size_mib << 20
@@ -153,24 +178,39 @@ def main():
             cmds[f'{name}, {n} devices'] = [tool, 'trace', path, '--dmesg', DMESG, '--ipa-bits', '48', '-q']
     first = next(iter(traces.values()))
     cmds['grep -c dma_map'] = ['grep', '-c', 'dma_map', first]
+    sizes = {k: size for k in cmds}
+    if a.dat:
+        cmds['after, trace.dat'] = [a.tool, 'trace', a.dat, '--dmesg', DMESG, '--ipa-bits', '48', '-q']
+        sizes['after, trace.dat'] = os.path.getsize(a.dat)
+        if shutil.which('trace-cmd'):
+            report = os.path.join(a.dir, 'report.txt')
+            with open(report, 'wb') as f:
+                subprocess.run(['trace-cmd', 'report', a.dat], stdout=f, check=True)
+            cmds['after, its report'] = [a.tool, 'trace', report, '--dmesg', DMESG, '--ipa-bits', '48', '-q']
+            sizes['after, its report'] = os.path.getsize(report)
     times = {k: [] for k in cmds}
     cpu = {k: [] for k in cmds}
     rss = {k: 0 for k in cmds}
+    kid_rss = {k: 0 for k in cmds}
     for r in range(a.runs + 1):
         for k, cmd in cmds.items():
-            wall, used, maxrss = run_once(cmd, os.path.join(a.dir, 'out'))
+            wall, used, maxrss, kid = run_once(cmd, os.path.join(a.dir, 'out'))
             if r:
                 times[k].append(wall)
                 cpu[k].append(used)
                 rss[k] = max(rss[k], maxrss)
+                kid_rss[k] = max(kid_rss[k], kid)
     print(f'traces of {size / 1e6:.0f} MB each, {a.runs} runs after a warm-up')
     for n, path in traces.items():
         print(f'  {n} devices: {coverage(a.tool, path)}')
-    print(f'{"command":<22} {"wall s":>7} {"MB/s":>6} {"CPU s":>7} {"MB/CPU s":>9} {"peak RSS":>12}')
+    print(f'{"command":<22} {"wall s":>7} {"MB/s":>6} {"CPU s":>7} {"MB/CPU s":>9} {"peak RSS":>12}'
+          f' {"child RSS":>12}')
     for k in cmds:
         wall, used = statistics.median(times[k]), statistics.median(cpu[k])
-        print(f'{k:<22} {wall:7.3f} {size / 1e6 / wall:6.0f} {used:7.3f} {size / 1e6 / used:9.0f} '
-              f'{rss[k] / 1024:8.1f} MiB')
+        n = sizes[k] / 1e6
+        child = f'{kid_rss[k] / 1024:8.1f} MiB' if kid_rss[k] else ''
+        print(f'{k:<22} {wall:7.3f} {n / wall:6.0f} {used:7.3f} {n / max(used, 1e-9):9.0f} '
+              f'{rss[k] / 1024:8.1f} MiB {child:>12}')
 
 
 if __name__ == '__main__':

@@ -36,6 +36,7 @@ struct options {
 	struct cda_kernel_opts kernel;
 	/* inputs: from the command's argument or --dtb/--kernel/--swiotlb/--dmesg/--trace */
 	const char *dtb, *kernel_path, *swiotlb, *dmesg, *trace;
+	const char *snapshot; /* --snapshot: holds the tree, log, dump and trace itself */
 };
 
 struct command {
@@ -57,8 +58,9 @@ static const char usage_text[] =
 	"                        xz, bzip2, zstd or lz4 compressed one, or an EFI zboot\n"
 	"                        vmlinuz\n"
 	"  swiotlb PATH          audit a copy of /sys/kernel/debug/swiotlb: a directory,\n"
-	"                        a tar archive, or the output of grep -r . on it\n"
-	"  trace FILE|-          audit an ftrace text of the dma:* and swiotlb:* events\n"
+	"                        a tar archive, or the output of grep -r . or head on it\n"
+	"  trace FILE|-          audit the dma:* and swiotlb:* events of an ftrace text\n"
+	"                        or a trace-cmd trace.dat\n"
 	"  audit                 audit every input given with the options below at once,\n"
 	"                        with the rules that need two of them\n"
 	"  rules [ID]            list the rule set, or explain one rule\n"
@@ -68,15 +70,21 @@ static const char usage_text[] =
 	"  --kernel FILE         guest kernel image, as for the vmlinux command\n"
 	"  --swiotlb PATH        swiotlb debugfs copy, as for the swiotlb command\n"
 	"  --dmesg FILE|-        the guest's kernel log (dmesg, dmesg -T, journalctl -k)\n"
-	"  --trace FILE|-        ftrace text, as for the trace command\n"
+	"  --trace FILE|-        ftrace text or trace.dat, as for the trace command\n"
+	"  --snapshot FILE|-     a snapshot made in the guest by cca-dma-audit-collect:\n"
+	"                        its device tree, boot log, swiotlb files, trace and\n"
+	"                        virtio feature bits at once (with --kernel, its\n"
+	"                        config.gz is the kernel's config)\n"
 	"\n"
 	"options:\n"
 	"  --host-granule SIZE   host page size: 4K, 16K or 64K (default 64K, the\n"
 	"                        strictest host; shared memory must be aligned to it)\n"
 	"  --platform P          cca, pkvm or auto (default auto: rules that need the\n"
 	"                        platform are indeterminate)\n"
-	"  --ipa-bits N          realm IPA width, 32..52: shared DMA addresses carry\n"
-	"                        bit N-1 (without it, trace rules infer the bit)\n"
+	"  --ipa-bits N          realm IPA width, 32..52, from the VMM's configuration:\n"
+	"                        shared DMA addresses carry bit N-1 (never guessed:\n"
+	"                        without it the trace rules that need it are\n"
+	"                        indeterminate)\n"
 	"  --config FILE         vmlinux: the kernel's .config (plain or gzip'd), used\n"
 	"                        instead of an embedded IKCONFIG\n"
 	"  --system-map FILE     vmlinux: System.map or /proc/kallsyms, for images\n"
@@ -207,10 +215,38 @@ static int cmd_rules(struct options *o, int argc, char **argv)
 	return ret;
 }
 
+/*
+ * A snapshot holds the tree, the log, the dump and the trace: the same part
+ * from two places would leave the audit to pick one, so it is refused (the
+ * kernel image is not in a snapshot, and is welcome).
+ */
+static int snapshot_conflict(const struct options *o, struct cda_error *err)
+{
+	const struct { const char *path, *opt, *member; } parts[] = {
+		{ o->dtb, "--dtb", "fdt" }, { o->swiotlb, "--swiotlb", "debugfs/" },
+		{ o->dmesg, "--dmesg", "dmesg.txt" }, { o->trace, "--trace", "trace.txt" },
+	};
+
+	for (size_t i = 0; o->snapshot && i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (!parts[i].path)
+			continue;
+		err->code = CDA_E_USAGE;
+		snprintf(err->msg, sizeof(err->msg),
+			 "--snapshot and %s (or the command's argument) both give the %s: the "
+			 "snapshot's is snapshot/%s; give one or the other", parts[i].opt,
+			 i == 0 ? "device tree" : i == 1 ? "swiotlb files" : i == 2 ? "boot log"
+										: "trace",
+			 parts[i].member);
+		return -CDA_E_USAGE;
+	}
+	return 0;
+}
+
 /* Load every input given; the trace last, because it is checked against the pools the others name. */
 static int load_inputs(struct cda_audit *au, const struct options *o, struct cda_error *err)
 {
-	const char *const paths[] = { o->dtb, o->kernel_path, o->swiotlb, o->dmesg, o->trace };
+	const char *const paths[] = { o->dtb, o->kernel_path, o->swiotlb, o->dmesg, o->trace,
+				      o->snapshot };
 	int stdin_users = 0;
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
@@ -220,6 +256,11 @@ static int load_inputs(struct cda_audit *au, const struct options *o, struct cda
 		snprintf(err->msg, sizeof(err->msg), "standard input (-) can feed only one input");
 		return -CDA_E_USAGE;
 	}
+	if (snapshot_conflict(o, err))
+		return -err->code;
+	if (o->snapshot)
+		return cda_audit_load_snapshot(au, o->snapshot, o->kernel_path, &o->kernel, err)
+		       ? -err->code : 0;
 	if (o->dtb && cda_audit_load_dt(au, o->dtb, err))
 		return -err->code;
 	if (o->kernel_path && cda_audit_load_kernel(au, o->kernel_path, &o->kernel, err))
@@ -319,9 +360,9 @@ static int cmd_audit(struct options *o, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!o->dtb && !o->kernel_path && !o->swiotlb && !o->dmesg && !o->trace)
-		return fail(o, EXIT_USAGE,
-			    "audit: no input (give --dtb, --kernel, --swiotlb, --dmesg or --trace)");
+	if (!o->dtb && !o->kernel_path && !o->swiotlb && !o->dmesg && !o->trace && !o->snapshot)
+		return fail(o, EXIT_USAGE, "audit: no input (give --dtb, --kernel, --swiotlb, --dmesg, "
+			    "--trace or --snapshot)");
 	return run_audit(o, "audit");
 }
 
@@ -380,7 +421,7 @@ enum {
 	OPT_HOST_GRANULE = 256, OPT_PLATFORM, OPT_IPA_BITS, OPT_FORMAT, OPT_FAIL_ON,
 	OPT_FAIL_ON_INDET, OPT_RULES, OPT_ENABLE, OPT_DISABLE, OPT_FACTS, OPT_COLOR,
 	OPT_CONFIG, OPT_SYSTEM_MAP, OPT_NO_BTF, OPT_DTB, OPT_KERNEL, OPT_SWIOTLB, OPT_DMESG,
-	OPT_TRACE, OPT_MAX_DECOMPRESSED,
+	OPT_TRACE, OPT_MAX_DECOMPRESSED, OPT_SNAPSHOT,
 };
 
 static const struct option long_opts[] = {
@@ -396,6 +437,7 @@ static const struct option long_opts[] = {
 	{ "swiotlb", required_argument, NULL, OPT_SWIOTLB },
 	{ "dmesg", required_argument, NULL, OPT_DMESG },
 	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -489,13 +531,18 @@ static int parse_options(struct options *o, int argc, char **argv, char *msg, si
 		case OPT_KERNEL:
 		case OPT_SWIOTLB:
 		case OPT_DMESG:
-		case OPT_TRACE: {
+		case OPT_TRACE:
+		case OPT_SNAPSHOT: {
 			const char **slot = c == OPT_DTB ? &o->dtb : c == OPT_KERNEL ? &o->kernel_path
 					    : c == OPT_SWIOTLB ? &o->swiotlb : c == OPT_DMESG ? &o->dmesg
-					    : &o->trace;
+					    : c == OPT_TRACE ? &o->trace : &o->snapshot;
 
 			if (*slot) {
-				snprintf(msg, msglen, "%s given twice", argv[optind - 1]);
+				const struct option *lo = long_opts;
+
+				while (lo->name && lo->val != c)
+					lo++;
+				snprintf(msg, msglen, "--%s given twice", lo->name);
 				return EXIT_USAGE;
 			}
 			*slot = arg;

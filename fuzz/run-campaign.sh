@@ -9,7 +9,7 @@
 #   fuzz/run-campaign.sh [-n] [-t SECONDS] [-j JOBS] [-o OUTDIR] [TARGET...]
 #
 # -n runs the targets as built, without rebuilding build-fuzz first.
-# TARGET is dtb, dtdir, rules, expr, kernel or runtime (default: all). Needs
+# TARGET is dtb, dtdir, rules, expr, kernel, runtime or snapshot (default: all). Needs
 # clang, and the normal build in build/ for the generated test inputs (run
 # `meson test -C build` once first). Corpora grow in OUTDIR/corpus-TARGET and
 # are reused by the next run; crashes are written as OUTDIR/crash-TARGET-*.
@@ -30,7 +30,7 @@ while getopts nt:j:o: opt; do
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(dtb dtdir rules expr kernel runtime)
+[ ${#targets[@]} -eq 0 ] && targets=(dtb dtdir rules expr kernel runtime snapshot)
 
 if [ ! -d build-fuzz ]; then
 	CC=clang meson setup build-fuzz --buildtype=debug -Dfuzzing=true -Dtests=false \
@@ -50,6 +50,7 @@ opts_for() {
 	expr) echo "-max_len=4096 -dict=fuzz/rules.dict" ;;
 	kernel) echo "-max_len=131072 -rss_limit_mb=4096" ;;
 	runtime) echo "-max_len=65536" ;;
+	snapshot) echo "-max_len=65536" ;;
 	esac
 }
 
@@ -77,6 +78,9 @@ PY
 	runtime) find testdata/runtime -type f \( -name '*.log' -o -name '*.trace' -o -name '*.txt' \) \
 			-exec cp {} "$c"/ \;
 		cp build/testdata/*.tar build/testdata/*.tar.gz "$c"/ 2>/dev/null ;;
+	snapshot) for f in build/testdata/snapshot-*.tar.gz; do
+			[ -f "$f" ] && gzip -dc "$f" >"$c/$(basename "$f" .gz)"
+		done ;;
 	esac
 	return 0
 }

@@ -5,7 +5,9 @@
 #include "audit.h"
 #include "dt.h"
 #include "kernel.h"
+#include "lines.h"
 #include "runtime.h"
+#include "snapshot.h"
 #include "util.h"
 
 struct cda_audit *cda_audit_new(void)
@@ -133,17 +135,29 @@ static int only_one(struct cda_audit *au, const char *kind, const char *what, co
 	return 0;
 }
 
-int cda_audit_load_dt(struct cda_audit *au, const char *path, struct cda_error *err)
+/* A device tree file or directory, or a blob in memory (a snapshot's fdt). */
+static int load_dt(struct cda_audit *au, const struct cda_source *src, struct cda_error *err)
 {
+	const char *path = cda_source_name(src);
 	struct dt_tree t;
 	struct cda_value *dt;
 	int ret;
 
-	if ((ret = only_one(au, "dt", "device tree", path, err)) ||
-	    (ret = cda_dt_read(au->arena, path, &t, err)) ||
-	    (ret = cda_dt_facts(au->arena, &t, cda_display_path(path), &dt, err)))
+	if ((ret = only_one(au, "dt", "device tree", path, err)))
+		return ret;
+	if (src->data && src->len > DT_MAX_BLOB)
+		return cda_fail(err, CDA_E_FORMAT, "%s: larger than the %u MiB limit", path,
+				DT_MAX_BLOB >> 20);
+	if ((ret = src->data ? cda_dt_read_blob(au->arena, path, src->data, src->len, &t, err)
+			     : cda_dt_read(au->arena, src->path, &t, err)) ||
+	    (ret = cda_dt_facts(au->arena, &t, path, &dt, err)))
 		return ret;
 	return add_facts(au, "dt", path, t.format, dt, err);
+}
+
+int cda_audit_load_dt(struct cda_audit *au, const char *path, struct cda_error *err)
+{
+	return load_dt(au, &(struct cda_source){ .path = path }, err);
 }
 
 int cda_audit_load_kernel(struct cda_audit *au, const char *path,
@@ -172,15 +186,21 @@ int cda_audit_load_swiotlb(struct cda_audit *au, const char *path, struct cda_er
 	return add_facts(au, "swiotlb", path, format, v, err);
 }
 
-int cda_audit_load_dmesg(struct cda_audit *au, const char *path, struct cda_error *err)
+static int load_dmesg(struct cda_audit *au, const struct cda_source *src, struct cda_error *err)
 {
+	const char *path = cda_source_name(src);
 	struct cda_value *v;
 	int ret;
 
 	if ((ret = only_one(au, "dmesg", "boot log", path, err)) ||
-	    (ret = cda_dmesg_facts(au->arena, path, &v, err)))
+	    (ret = cda_dmesg_facts_src(au->arena, src, &v, err)))
 		return ret;
 	return add_facts(au, "dmesg", path, "text", v, err);
+}
+
+int cda_audit_load_dmesg(struct cda_audit *au, const char *path, struct cda_error *err)
+{
+	return load_dmesg(au, &(struct cda_source){ .path = path }, err);
 }
 
 static bool is_true(const struct cda_value *o, const char *key)
@@ -239,11 +259,32 @@ static size_t known_pools(const struct cda_audit *au, struct cda_trace_pool *p, 
 	return n;
 }
 
-int cda_audit_load_trace(struct cda_audit *au, const char *path, struct cda_error *err)
+/*
+ * Whether the guest is known to have no realm shared bit, on the evidence
+ * the trace rules take (rules/runtime.json TRACE001): --platform pkvm; or,
+ * without --platform and --ipa-bits, a boot log from boot that shows no
+ * realm, or shows pKVM's services.
+ */
+static bool no_shared_bit(const struct cda_audit *au)
 {
+	const struct cda_value *plat = cda_obj_path(au->facts, "host.platform");
+	const struct cda_value *d = cda_obj_get(au->facts, "dmesg");
+
+	if (plat && plat->type == CDA_T_STR)
+		return !strcmp(plat->s, "pkvm");
+	if (cda_obj_path(au->facts, "host.ipa_bits") || !d || is_true(d, "realm"))
+		return false;
+	return is_true(d, "starts_at_boot") || is_true(cda_obj_get(d, "kvm"), "pkvm_services");
+}
+
+static int load_trace(struct cda_audit *au, const struct cda_source *src, struct cda_error *err)
+{
+	const char *path = cda_source_name(src);
 	struct cda_trace_pool pools[64];
 	struct cda_trace_ctx ctx = { .pools = pools };
 	const struct cda_value *bits = cda_obj_path(au->facts, "host.ipa_bits");
+	const struct cda_value *page = cda_obj_path(au->facts, "kernel.page_size");
+	const struct cda_value *fmt;
 	struct cda_value *v;
 	int ret;
 
@@ -254,7 +295,216 @@ int cda_audit_load_trace(struct cda_audit *au, const char *path, struct cda_erro
 		if (!pools[i].name)
 			return cda_fail(err, CDA_E_NOMEM, "out of memory");
 	ctx.ipa_bits = bits && bits->type == CDA_T_U64 ? (unsigned)bits->u : 0;
-	if ((ret = cda_trace_facts(au->arena, path, &ctx, &v, err)))
+	ctx.no_shared_bit = no_shared_bit(au);
+	ctx.page_size = page && page->type == CDA_T_U64 ? page->u : 0; /* a loaded --kernel's */
+	if ((ret = cda_trace_facts_src(au->arena, src, &ctx, &v, err)))
 		return ret;
-	return add_facts(au, "trace", path, "ftrace", v, err);
+	fmt = cda_obj_get(v, "format");
+	return add_facts(au, "trace", path,
+			 fmt && fmt->type == CDA_T_STR && !strcmp(fmt->s, "trace.dat") ? "trace.dat" : "ftrace",
+			 v, err);
+}
+
+int cda_audit_load_trace(struct cda_audit *au, const char *path, struct cda_error *err)
+{
+	return load_trace(au, &(struct cda_source){ .path = path }, err);
+}
+
+/* ---- a snapshot: each member to its loader, as if each had been given on its own ---- */
+
+/* A member as a loader's source, named "ARCHIVE:snapshot/NAME". */
+static struct cda_source member_src(struct cda_audit *au, const struct cda_snapshot *s,
+				    const struct cda_tar_member *m, const char *name)
+{
+	return (struct cda_source){ .name = cda_snapshot_member_name(au->arena, s, name),
+				    .data = m->data, .len = (size_t)m->size };
+}
+
+/* The member snapshot/NAME as a source; 0 with src->name NULL when there is none. */
+static int take(struct cda_audit *au, struct cda_snapshot *s, const char *name, size_t max,
+		struct cda_source *src, struct cda_error *err)
+{
+	const struct cda_tar_member *m = cda_snapshot_take(s, name, max, err);
+
+	src->name = NULL;
+	if (!m)
+		return err->code ? -err->code : 0;
+	*src = member_src(au, s, m, name);
+	return src->name ? 0 : cda_fail(err, CDA_E_NOMEM, "out of memory");
+}
+
+/*
+ * The "Linux version ..." line a boot log starts with: the image's
+ * linux_banner. Read through the line reader, so a compressed log is
+ * searched as text; NULL when there is none (a damaged log is the dmesg
+ * loader's to report).
+ */
+static const char *log_banner(struct cda_arena *a, const struct cda_source *log)
+{
+	static const char needle[] = "Linux version ";
+	const char *found = NULL, *line, *p;
+	struct cda_error err;
+	struct cda_lines lr;
+	size_t len;
+	bool cut;
+
+	if (!log->name || cda_lines_open_src(&lr, log, &err))
+		return NULL;
+	while (!found && cda_lines_next(&lr, &line, &len, &cut, &err) > 0) {
+		p = memmem(line, len, needle, sizeof(needle) - 1);
+		if (p && !cut && (size_t)(p - line) + sizeof(needle) < len &&
+		    p[sizeof(needle) - 1] >= '0' && p[sizeof(needle) - 1] <= '9' &&
+		    len - (size_t)(p - line) < 512 && !memchr(p, '\0', len - (size_t)(p - line)))
+			found = cda_arena_strndup(a, p, len - (size_t)(p - line));
+	}
+	cda_lines_close(&lr);
+	return found;
+}
+
+/*
+ * Kernel facts from a config alone (the snapshot's config.gz, or --config):
+ * the release, the boot log's banner and --system-map say the rest.
+ */
+static int config_kernel(struct cda_audit *au, struct kconfig_only *in,
+			 const struct cda_source *log, struct cda_error *err)
+{
+	const struct cda_value *rel = cda_obj_path(au->facts, "snapshot.release");
+	struct cda_value *k;
+	int ret;
+
+	in->release = rel && rel->type == CDA_T_STR ? rel->s : NULL;
+	in->banner = log_banner(au->arena, log);
+	if ((ret = only_one(au, "kernel", "kernel", in->name, err)) ||
+	    (ret = cda_kernel_config_facts(au->arena, in, &k, err)))
+		return ret;
+	return add_facts(au, "kernel", in->name, "config", k, err);
+}
+
+/*
+ * The kernel: an image given with it, whose config is --config or else the
+ * snapshot's config.gz; or, without an image, what that config, the release
+ * and the boot log's banner say alone.
+ */
+static int snapshot_kernel(struct cda_audit *au, struct cda_snapshot *s, const char *kernel,
+			   const struct cda_kernel_opts *opts, const struct cda_source *log,
+			   struct cda_error *err)
+{
+	struct cda_kernel_opts o = opts ? *opts : (struct cda_kernel_opts){ .config_path = NULL };
+	struct cda_source cfg = { .name = NULL };
+	struct kconfig_only in = { .source = "snapshot", .system_map = o.system_map_path };
+	char *buf = NULL;
+	int ret;
+
+	if (!o.config_path && (ret = take(au, s, "config.gz", KCONFIG_MAX, &cfg, err)))
+		return ret;
+	if (kernel) {
+		o.config_data = cfg.data;
+		o.config_len = cfg.len;
+		o.config_name = cfg.name;
+		return cda_audit_load_kernel(au, kernel, &o, err);
+	}
+	if (o.config_path) {
+		if ((ret = cda_read_file(o.config_path, KCONFIG_MAX, &buf, &cfg.len, err)))
+			return ret;
+		cfg.name = cda_display_path(o.config_path);
+		cfg.data = (const unsigned char *)buf;
+		in.source = "file";
+	}
+	in.name = cfg.name;
+	in.config = cfg.data;
+	in.len = cfg.len;
+	ret = cfg.name ? config_kernel(au, &in, log, err) : 0;
+	free(buf);
+	return ret;
+}
+
+static int snapshot_virtio(struct cda_audit *au, struct cda_snapshot *s, struct cda_error *err)
+{
+	struct cda_tar_member *m;
+	struct cda_value *v;
+	const char *name;
+	size_t n;
+	int ret;
+
+	if ((ret = cda_snapshot_take_dir(au->arena, s, "virtio", &m, &n, err)) || !n)
+		return ret;
+	if (!(name = cda_snapshot_member_name(au->arena, s, "virtio")))
+		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	if ((ret = only_one(au, "virtio", "virtio device list", name, err)) ||
+	    (ret = cda_virtio_facts(au->arena, name, m, n, cda_obj_path(au->facts, "dt.devices"),
+				    &v, err)))
+		return ret;
+	return add_facts(au, "virtio", name, "sysfs", v, err);
+}
+
+/* debugfs/: the swiotlb directory and the pool directories at the debugfs root, as copied. */
+static int snapshot_swiotlb(struct cda_audit *au, struct cda_snapshot *s, struct cda_error *err)
+{
+	struct cda_tar_member *m;
+	struct cda_value *v;
+	const char *name;
+	size_t n;
+	int ret;
+
+	if ((ret = cda_snapshot_take_dir(au->arena, s, "debugfs", &m, &n, err)) || !n)
+		return ret;
+	if (!(name = cda_snapshot_member_name(au->arena, s, "debugfs")))
+		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	if ((ret = only_one(au, "swiotlb", "swiotlb dump", name, err)) ||
+	    (ret = cda_swiotlb_facts_members(au->arena, name, m, n, &v, err)))
+		return ret;
+	return add_facts(au, "swiotlb", name, "snapshot", v, err);
+}
+
+static int snapshot_parts(struct cda_audit *au, struct cda_snapshot *s, const char *kernel,
+			  const struct cda_kernel_opts *opts, struct cda_error *err)
+{
+	struct cda_source fdt, log, trace;
+	int ret;
+
+	/* the members first, so that a bad one is an error before anything is loaded */
+	if ((ret = take(au, s, "fdt", CDA_SNAPSHOT_MEMBER_MAX, &fdt, err)) ||
+	    (ret = take(au, s, "dmesg.txt", CDA_SNAPSHOT_MEMBER_MAX, &log, err)) ||
+	    (ret = take(au, s, "trace.txt", CDA_SNAPSHOT_MEMBER_MAX, &trace, err)))
+		return ret;
+	if ((fdt.name && (ret = load_dt(au, &fdt, err))) ||
+	    (ret = snapshot_kernel(au, s, kernel, opts, &log, err)) ||
+	    (ret = snapshot_swiotlb(au, s, err)) ||
+	    (log.name && (ret = load_dmesg(au, &log, err))) ||
+	    (ret = snapshot_virtio(au, s, err)))
+		return ret;
+	/* the trace last: its addresses are checked against the pools the others name */
+	return trace.name ? load_trace(au, &trace, err) : 0;
+}
+
+int cda_audit_load_snapshot(struct cda_audit *au, const char *path, const char *kernel,
+			    const struct cda_kernel_opts *opts, struct cda_error *err)
+{
+	static const char *const formats[][2] = {
+		{ "none", "tar" }, { "gzip", "tar.gz" }, { "xz", "tar.xz" }, { "zstd", "tar.zst" },
+	};
+	struct cda_snapshot s;
+	struct cda_value *v;
+	const char *format = "tar";
+	int ret;
+
+	if ((ret = only_one(au, "snapshot", "snapshot", path, err)) ||
+	    (ret = cda_snapshot_open(au->arena, path, &s, err)))
+		return ret;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (!strcmp(s.compression, formats[i][0]))
+			format = formats[i][1];
+	/* release and cmdline first: the kernel facts of a config alone read the release */
+	if ((ret = cda_snapshot_facts(au->arena, &s, &v, err)) ||
+	    (ret = add_facts(au, "snapshot", path, format, v, err)) ||
+	    (ret = snapshot_parts(au, &s, kernel, opts, err)))
+		goto out;
+	/* again, now that the loaders have taken their members: the rest is listed as ignored */
+	if ((ret = cda_snapshot_facts(au->arena, &s, &v, err)))
+		goto out;
+	if (cda_obj_set(au->arena, au->facts, "snapshot", v))
+		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+out:
+	cda_snapshot_close(&s);
+	return ret;
 }

@@ -44,7 +44,7 @@ struct cda_omitted {
 struct cda_audit {
 	struct cda_arena *arena;
 	struct cda_value *facts; /* root object */
-	struct cda_input inputs[8];
+	struct cda_input inputs[16];
 	size_t ninputs;
 	struct cda_finding *findings;
 	size_t nfindings, capfindings;

@@ -82,6 +82,13 @@ struct cda_kernel_opts {
 	const char *config_path;     /* --config: a .config, plain or gzip'd; NULL: none */
 	const char *system_map_path; /* --system-map: System.map or /proc/kallsyms; NULL: none */
 	bool no_btf;                 /* read struct layouts from DWARF even when .BTF exists */
+	/*
+	 * A config in memory, used when config_path is NULL (cda_audit_load_snapshot()
+	 * sets it to the snapshot's config.gz): kernel.config_source "snapshot".
+	 */
+	const unsigned char *config_data;
+	size_t config_len;
+	const char *config_name;     /* its display name: "snap.tar.gz:snapshot/config.gz" */
 };
 
 /*
@@ -122,6 +129,26 @@ int cda_audit_load_dmesg(struct cda_audit *au, const char *path, struct cda_erro
  * line, a truncated or corrupt compressed stream), -CDA_E_NOMEM.
  */
 int cda_audit_load_trace(struct cda_audit *au, const char *path, struct cda_error *err);
+
+/*
+ * Load a snapshot made inside a running guest by cca-dma-audit-collect: a tar
+ * archive (gzip'd, xz'd, zstd'd or plain; "-" for standard input) of members
+ * under snapshot/. Every part it holds is loaded as if given on its own: fdt
+ * as a device tree, dmesg.txt as a boot log, debugfs/ as a swiotlb dump,
+ * trace.txt as a trace (last). It also fills the "virtio" facts (the devices'
+ * negotiated feature bits) and the "snapshot" facts (release, what the
+ * collector could not capture, members no loader read). kernel (NULL: none)
+ * is the guest kernel image: the snapshot's config.gz is its config unless
+ * opts->config_path is set; without an image that config alone (and
+ * opts->system_map_path) gives the kernel facts it can (kernel.format
+ * "config"). opts may be NULL. Inputs and errors name a
+ * member "FILE:snapshot/NAME", never a temporary file. Errors: those of each
+ * loader; -CDA_E_FORMAT for an archive that is not a snapshot (not a tar, no
+ * snapshot/FORMAT, a format other than 1), a member over its limit, a member
+ * that is a link; -CDA_E_IO, -CDA_E_NOMEM.
+ */
+int cda_audit_load_snapshot(struct cda_audit *au, const char *path, const char *kernel,
+			    const struct cda_kernel_opts *opts, struct cda_error *err);
 
 /*
  * The most bytes one decompression may produce, for every loader and the

@@ -40,7 +40,9 @@ static const struct {
 struct cda_dstream {
 	enum ds_format fmt;
 	const char *name; /* display name of the file, for errors */
-	int fd;
+	int fd;           /* -1: the input is mem[0, mem_len), all in memory */
+	const unsigned char *mem;
+	size_t mem_len, mem_pos;
 	unsigned char *in;
 	size_t in_pos, in_len;
 	bool in_eof, done;
@@ -216,8 +218,13 @@ int cda_dstream_new(const char *format, int fd, const unsigned char *head, size_
 	ds->name = name;
 	ds->fd = fd;
 	ds->max = cda_max_decompressed();
-	ds->in_len = len < CDA_DSTREAM_IN ? len : CDA_DSTREAM_IN;
-	memcpy(ds->in, head, ds->in_len);
+	if (fd < 0) { /* all of it in memory: refill() copies it in a buffer at a time */
+		ds->mem = head;
+		ds->mem_len = len;
+	} else {
+		ds->in_len = len < CDA_DSTREAM_IN ? len : CDA_DSTREAM_IN;
+		memcpy(ds->in, head, ds->in_len);
+	}
 	ds->x = (lzma_stream)LZMA_STREAM_INIT;
 	if (!strcmp(format, "gzip")) {
 		ds->fmt = DS_GZIP;
@@ -255,9 +262,16 @@ static int refill(struct cda_dstream *ds, struct cda_error *err)
 
 	if (ds->in_pos < ds->in_len || ds->in_eof)
 		return 0;
-	do
-		got = read(ds->fd, ds->in, CDA_DSTREAM_IN);
-	while (got < 0 && errno == EINTR);
+	if (ds->fd < 0) {
+		got = (ssize_t)(ds->mem_len - ds->mem_pos < CDA_DSTREAM_IN ? ds->mem_len - ds->mem_pos
+									  : CDA_DSTREAM_IN);
+		memcpy(ds->in, ds->mem + ds->mem_pos, (size_t)got);
+		ds->mem_pos += (size_t)got;
+	} else {
+		do
+			got = read(ds->fd, ds->in, CDA_DSTREAM_IN);
+		while (got < 0 && errno == EINTR);
+	}
 	if (got < 0)
 		return cda_fail(err, CDA_E_IO, "%s: %s", ds->name, strerror(errno));
 	ds->in_pos = 0;

@@ -64,6 +64,8 @@ const char *cda_dstream_detect(const unsigned char *head, size_t len);
  * A decoder for format (as cda_dstream_detect() names it) that reads fd; the
  * len bytes already read from fd (at most CDA_DSTREAM_IN) are in head and are
  * decoded first. name is the display name for errors. fd stays the caller's.
+ * With fd -1 the whole input is head[0, len), any length, in memory (a
+ * snapshot member): it must outlive the stream.
  */
 int cda_dstream_new(const char *format, int fd, const unsigned char *head, size_t len,
 		    const char *name, struct cda_dstream **out, struct cda_error *err);

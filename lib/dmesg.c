@@ -15,6 +15,8 @@
 #include "util.h"
 
 #define MAX_POOLS 64   /* restricted pools kept; more are counted */
+#define MAX_RMEM 64    /* reserved-memory nodes kept; lines about more are counted */
+#define RMEM_NAME 128  /* longest node name or compatible kept; longer is malformed */
 
 struct event {
 	struct cda_line_hits hits;
@@ -38,6 +40,18 @@ struct pool {
 	uint64_t base, size_mib, line;
 };
 
+/*
+ * A /reserved-memory node as drivers/of/of_reserved_mem.c names it in the
+ * log: rmem->name, the node name with its unit address. Its lines are merged
+ * by that name, so a node in the list has everything the log says of it.
+ */
+struct rmem {
+	char name[RMEM_NAME];
+	char compat[RMEM_NAME]; /* "initialized node NAME, compatible id COMPAT"; "" without */
+	uint64_t line, base, size;
+	bool reserved, no_map, reusable, refused;
+};
+
 /* A GITS_BASERn table as its_setup_baser() prints it. */
 struct its_table {
 	uint64_t base, size, line;
@@ -57,6 +71,9 @@ struct dmesg {
 	struct its_table its[MAX_POOLS];
 	size_t nits;
 	uint64_t its_seen;
+	struct rmem rmem[MAX_RMEM];
+	size_t nrmem;
+	uint64_t rmem_dropped;
 };
 
 static void hit(struct event *e, uint64_t line, uint64_t add)
@@ -243,6 +260,130 @@ static bool sharing_warning(const char *s, size_t len)
 		find(s, len, "split_kernel_leaf_mapping+"));
 }
 
+/*
+ * A node name or compatible id, [p, e), copied to out (RMEM_NAME bytes);
+ * false when it is empty, too long or has a space.
+ */
+static bool rmem_word(const char *p, const char *e, char *out)
+{
+	size_t n = (size_t)(e - p);
+
+	if (n == 0 || n >= RMEM_NAME || memchr(p, ' ', n))
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+/*
+ * The node called name, added at line when new; NULL when MAX_RMEM nodes are
+ * kept already (the line is then counted in rmem_dropped, so a rule knows a
+ * name missing from the list may still be in the log).
+ */
+static struct rmem *rmem_node(struct dmesg *d, const char *name, uint64_t line)
+{
+	struct rmem *r;
+
+	for (size_t i = 0; i < d->nrmem; i++)
+		if (!strcmp(d->rmem[i].name, name))
+			return &d->rmem[i];
+	if (d->nrmem == MAX_RMEM) {
+		d->rmem_dropped++;
+		return NULL;
+	}
+	r = &d->rmem[d->nrmem++];
+	strcpy(r->name, name); /* both RMEM_NAME bytes */
+	r->line = line;
+	return r;
+}
+
+/*
+ * "%pa..%pa (%lu KiB) map|nomap reusable|non-reusable NAME": the region
+ * kept after its init function took it or when none matched
+ * (fdt_init_reserved_mem_node(); kernels after v6.1, which prints none). The
+ * end is inclusive (base + size - 1) and the KiB are size / 1024, which must
+ * agree.
+ */
+static bool parse_rmem_region(struct dmesg *d, const char *p, const char *end, uint64_t line)
+{
+	uint64_t base, last, kib;
+	bool no_map, reusable;
+	char name[RMEM_NAME];
+	struct rmem *r;
+
+	if (!hexnum(&p, end, &base) || !lit(&p, end, "..") || !hexnum(&p, end, &last) ||
+	    !lit(&p, end, " (") || !decnum(&p, end, &kib) || !lit(&p, end, " KiB) ") ||
+	    last < base || last - base == UINT64_MAX || (last - base + 1) >> 10 != kib)
+		return false;
+	no_map = lit(&p, end, "nomap ");
+	if (!no_map && !lit(&p, end, "map "))
+		return false;
+	reusable = lit(&p, end, "reusable ");
+	if ((!reusable && !lit(&p, end, "non-reusable ")) || !rmem_word(p, end, name))
+		return false;
+	r = rmem_node(d, name, line);
+	if (r) {
+		r->reserved = true;
+		r->base = base;
+		r->size = last - base + 1;
+		r->no_map = no_map;
+		r->reusable = reusable;
+	}
+	return true;
+}
+
+/* "initialized node NAME, compatible id COMPAT" (__reserved_mem_init_node()): its init function succeeded. */
+static bool parse_rmem_init(struct dmesg *d, const char *p, const char *end, uint64_t line)
+{
+	const char *sep = find(p, (size_t)(end - p), ", compatible id ");
+	const char *id = after(p, (size_t)(end - p), ", compatible id ");
+	char name[RMEM_NAME], compat[RMEM_NAME];
+	struct rmem *r;
+
+	if (!sep || !rmem_word(p, sep, name) || !rmem_word(id, end, compat))
+		return false;
+	r = rmem_node(d, name, line);
+	if (r)
+		strcpy(r->compat, compat);
+	return true;
+}
+
+/* "node NAME compatible matching fail": its init function refused it, the region is given back. */
+static bool parse_rmem_refused(struct dmesg *d, const char *p, const char *end, uint64_t line)
+{
+	static const char tail[] = " compatible matching fail";
+	size_t n = sizeof(tail) - 1;
+	char name[RMEM_NAME];
+	struct rmem *r;
+
+	if ((size_t)(end - p) <= n || memcmp(end - n, tail, n) || !rmem_word(p, end - n, name))
+		return false;
+	r = rmem_node(d, name, line);
+	if (r)
+		r->refused = true;
+	return true;
+}
+
+/*
+ * What follows "OF: reserved mem: " (pr_fmt of drivers/of/of_reserved_mem.c).
+ * Its other messages (bad properties, overlaps) are not read; false only for
+ * one of the three above that does not parse.
+ */
+static bool parse_rmem(struct dmesg *d, const char *p, const char *end, uint64_t line)
+{
+	const char *q = p;
+
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t')) /* a console may pad lines */
+		end--;
+	if (lit(&q, end, "0x"))
+		return parse_rmem_region(d, p, end, line);
+	if (lit(&q, end, "initialized node "))
+		return parse_rmem_init(d, q, end, line);
+	if (lit(&q, end, "node ") && find(q, (size_t)(end - q), " compatible matching fail"))
+		return parse_rmem_refused(d, q, end, line);
+	return true;
+}
+
 /* "N pages will be leaked" of a failed en/decryption, counted as ev. */
 static bool parse_leak(struct dmesg *d, const char *p, const char *end, uint64_t line, int ev)
 {
@@ -266,6 +407,8 @@ static bool parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t 
 		ok = parse_range(d, p, end, line);
 	} else if ((p = after(s, len, "created restricted DMA pool at "))) {
 		ok = parse_pool(d, p, end, line);
+	} else if ((p = after(s, len, "OF: reserved mem: "))) {
+		ok = parse_rmem(d, p, end, line);
 	} else if ((p = after(s, len, "RME: Using RSI version "))) {
 		const char *v = p, *ve = v;
 
@@ -327,6 +470,34 @@ static struct cda_value *event_value(struct cda_arena *a, const struct event *e,
 	return o;
 }
 
+/* dmesg.reserved_mem: the nodes of_reserved_mem.c named, in the order first named. */
+static int build_rmem(struct cda_arena *a, const struct dmesg *d, struct cda_value *f)
+{
+	struct cda_value *list = cda_v_list(a);
+
+	if (!list || cda_obj_set(a, f, "reserved_mem", list) ||
+	    cda_obj_set_u64(a, f, "reserved_mem_dropped", d->rmem_dropped))
+		return -1;
+	for (size_t i = 0; i < d->nrmem; i++) {
+		const struct rmem *r = &d->rmem[i];
+		struct cda_value *o = cda_v_obj(a);
+
+		if (!o || cda_obj_set_str(a, o, "name", r->name) ||
+		    cda_obj_set_u64(a, o, "line", r->line) ||
+		    cda_obj_set_bool(a, o, "reserved", r->reserved) ||
+		    cda_obj_set_bool(a, o, "refused", r->refused) ||
+		    (r->compat[0] && cda_obj_set_str(a, o, "initialized", r->compat)) ||
+		    cda_list_push(a, list, o))
+			return -1;
+		if (r->reserved &&
+		    (cda_obj_set_hex(a, o, "base", r->base) || cda_obj_set_hex(a, o, "size", r->size) ||
+		     cda_obj_set_bool(a, o, "no_map", r->no_map) ||
+		     cda_obj_set_bool(a, o, "reusable", r->reusable)))
+			return -1;
+	}
+	return 0;
+}
+
 static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
 		 struct cda_value **out)
 {
@@ -357,6 +528,8 @@ static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
 	}
 	if (cda_obj_set(a, f, "restricted_pools", pools) ||
 	    cda_obj_set_u64(a, f, "restricted_pools_seen", d->pools_seen))
+		return -1;
+	if (build_rmem(a, d, f))
 		return -1;
 	pools = cda_v_list(a);
 	if (!pools || cda_obj_set(a, f, "its_tables", pools) ||
@@ -419,6 +592,12 @@ static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
 int cda_dmesg_facts(struct cda_arena *a, const char *path, struct cda_value **out,
 		    struct cda_error *err)
 {
+	return cda_dmesg_facts_src(a, &(struct cda_source){ .path = path }, out, err);
+}
+
+int cda_dmesg_facts_src(struct cda_arena *a, const struct cda_source *src, struct cda_value **out,
+			struct cda_error *err)
+{
 	static const struct cda_lines_kind kind = {
 		"a kernel log", "dmesg, dmesg -T or journalctl -k output",
 	};
@@ -428,7 +607,7 @@ int cda_dmesg_facts(struct cda_arena *a, const char *path, struct cda_value **ou
 
 	if (!d)
 		return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	ret = cda_lines_each(path, &kind, parse_line, d, &nlines, NULL, err);
+	ret = cda_lines_each_src(src, &kind, parse_line, d, &nlines, NULL, err);
 	if (ret == 0 && build(a, d, nlines, out))
 		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
 	free(d);

@@ -90,8 +90,11 @@ void cda_ksyms_free(struct ksyms *s);
 /* ---- config ---- */
 
 struct kconfig {
-	const char *source;   /* "ikconfig" or "file"; NULL when no config was found */
+	const char *source;   /* "ikconfig", "file" or "snapshot"; NULL when no config was found */
 	struct cda_value *opts; /* object: option name without CONFIG_ -> "y", "m", "n" or value */
+	/* What a config alone must say when there is no image to say it (a snapshot's config.gz). */
+	bool arm64;           /* CONFIG_ARM64=y */
+	bool big_endian;      /* CONFIG_CPU_BIG_ENDIAN=y */
 };
 
 /*
@@ -104,6 +107,10 @@ int cda_kconfig_parse(struct cda_arena *a, const char *text, size_t len,
 /* Read --config FILE (plain or gzip'd). */
 int cda_kconfig_load_file(struct cda_arena *a, const char *path, const char *const *want,
 			  struct kconfig *kc, struct cda_error *err);
+/* The same for a config in memory (a snapshot's config.gz), named name in errors. */
+int cda_kconfig_load_mem(struct cda_arena *a, const char *name, const unsigned char *data,
+			 size_t len, const char *const *want, struct kconfig *kc,
+			 struct cda_error *err);
 /* Find IKCFG_ST...IKCFG_ED in data and parse it; kc->source stays NULL if absent. */
 int cda_kconfig_from_ikconfig(struct cda_arena *a, const unsigned char *data, size_t len,
 			      const char *name, const char *const *want, struct kconfig *kc,
@@ -177,5 +184,26 @@ bool cda_kversion_parse(const char *s, struct kversion *v);
 
 int cda_kernel_facts(struct cda_arena *a, const char *path, const struct cda_kernel_opts *o,
 		     struct cda_value **out, const char **format, struct cda_error *err);
+/* What a running guest says of its kernel when there is no image: a snapshot's. */
+struct kconfig_only {
+	const char *name;            /* the config's display name, for messages */
+	const unsigned char *config; /* .config text, plain or gzip'd */
+	size_t len;
+	const char *source;          /* kernel.config_source: "snapshot" (config.gz) or "file" */
+	const char *release;         /* uname -r; NULL: unknown */
+	const char *banner;          /* the boot log's "Linux version" line (linux_banner); NULL: none */
+	const char *system_map;      /* a System.map or kallsyms copy of that kernel; NULL: none */
+};
+
+/*
+ * The kernel facts of a running guest known only by its config, its release
+ * and its boot log's banner, plus the symbols of a System.map. Probes decided
+ * by config, version or those symbols are decided; struct-layout probes are
+ * unknown, saying so. kernel.format is "config". Errors: as
+ * cda_kconfig_load_mem() and cda_ksyms_from_map(), and -CDA_E_FORMAT for a
+ * big-endian config.
+ */
+int cda_kernel_config_facts(struct cda_arena *a, const struct kconfig_only *in,
+			    struct cda_value **out, struct cda_error *err);
 
 #endif

@@ -40,6 +40,10 @@ int cda_kconfig_parse(struct cda_arena *a, const char *text, size_t len,
 		    (eq = memchr(p, '=', (size_t)(eol - p)))) {
 			name = p + 7;
 			nlen = (size_t)(eq - name);
+			if (eol - eq >= 2 && eq[1] == 'y') {
+				kc->arm64 |= nlen == 5 && !memcmp(name, "ARM64", 5);
+				kc->big_endian |= nlen == 14 && !memcmp(name, "CPU_BIG_ENDIAN", 14);
+			}
 			if (wanted(want, name, nlen)) {
 				char key[128], *val;
 				size_t vlen = (size_t)(eol - eq - 1);
@@ -71,35 +75,51 @@ int cda_kconfig_load_file(struct cda_arena *a, const char *path, const char *con
 			  struct kconfig *kc, struct cda_error *err)
 {
 	char *buf = NULL;
-	unsigned char *plain = NULL;
-	size_t len, plen;
+	size_t len;
 	int ret = cda_read_file(path, KCONFIG_MAX, &buf, &len, err);
 
 	if (ret)
 		return ret;
-	if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
-		ret = cda_gunzip((unsigned char *)buf, len, cda_max_decompressed(), &plain, &plen);
-		if (ret) {
-			ret = ret == -CDA_E_NOMEM ? cda_fail(err, CDA_E_NOMEM, "%s: out of memory", path)
-			    : ret == CDA_GUNZIP_OVER ? cda_fail_decompressed(err, path, "gzip data",
-									      cda_max_decompressed())
-			    : cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated gzip data", path);
-			goto out;
-		}
+	ret = cda_kconfig_load_mem(a, cda_display_path(path), (unsigned char *)buf, len, want, kc,
+				   err);
+	free(buf);
+	return ret;
+}
+
+int cda_kconfig_load_mem(struct cda_arena *a, const char *name, const unsigned char *data,
+			 size_t len, const char *const *want, struct kconfig *kc,
+			 struct cda_error *err)
+{
+	unsigned char *plain = NULL;
+	const char *text = (const char *)data;
+	size_t plen;
+	int ret;
+
+	if (len > KCONFIG_MAX)
+		return cda_fail(err, CDA_E_FORMAT, "%s: larger than %u MiB: not a kernel .config", name,
+				KCONFIG_MAX >> 20);
+	if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+		ret = cda_gunzip(data, len, cda_max_decompressed(), &plain, &plen);
+		if (ret)
+			return ret == -CDA_E_NOMEM ? cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name)
+			     : ret == CDA_GUNZIP_OVER ? cda_fail_decompressed(err, name, "gzip data",
+									       cda_max_decompressed())
+			     : cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated gzip data", name);
+		text = (const char *)plain;
+		len = plen;
 	}
-	if (!looks_like_config(plain ? (char *)plain : buf, plain ? plen : len)) {
-		ret = cda_fail(err, CDA_E_FORMAT, "%s: not a kernel .config (no CONFIG_ lines)", path);
+	if (!looks_like_config(text, len)) {
+		ret = cda_fail(err, CDA_E_FORMAT, "%s: not a kernel .config (no CONFIG_ lines)", name);
 		goto out;
 	}
-	ret = cda_kconfig_parse(a, plain ? (char *)plain : buf, plain ? plen : len, want, kc);
+	ret = cda_kconfig_parse(a, text, len, want, kc);
 	if (ret) {
-		ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", path);
+		ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
 		goto out;
 	}
 	kc->source = "file";
 out:
 	free(plain);
-	free(buf);
 	return ret;
 }
 

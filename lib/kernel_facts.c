@@ -117,31 +117,31 @@ static const char *banner(struct kctx *c, const char **source)
 	return NULL;
 }
 
-static int facts_version(struct kctx *c, struct kversion *v, struct cda_error *err)
+/*
+ * kernel.version from a release string; b is the banner line it came from
+ * (NULL: the release alone, as uname -r printed it), which may also name a
+ * Debian package version.
+ */
+static int set_version(struct kctx *c, const char *b, const char *release, const char *source,
+		       struct kversion *v, struct cda_error *err)
 {
-	const char *source = NULL, *b = banner(c, &source), *deb;
+	const char *deb;
 	struct cda_value *ver;
-	char release[128];
-	size_t n;
 
-	memset(v, 0, sizeof(*v));
-	if (!b)
-		return 0;
-	n = strcspn(b + strlen(BANNER), " ");
-	snprintf(release, sizeof(release), "%.*s", (int)(n < sizeof(release) ? n : sizeof(release) - 1),
-		 b + strlen(BANNER));
 	if (!(ver = cda_v_obj(c->a)) || cda_obj_set_str(c->a, ver, "release", release) ||
-	    cda_obj_set_str(c->a, c->k, "banner", b))
+	    (b && cda_obj_set_str(c->a, c->k, "banner", b)))
 		return oom(err);
 	if (cda_kversion_parse(release, v)) {
 		/* Debian's release is its ABI name (6.1.0-56-arm64); the banner also says "Debian 6.1.192-2". */
 		struct kversion dv;
 
-		if ((deb = strstr(b, " Debian ")) && cda_kversion_parse(deb + 8, &dv) &&
+		if (b && (deb = strstr(b, " Debian ")) && cda_kversion_parse(deb + 8, &dv) &&
 		    dv.major == v->major && dv.minor == v->minor) {
 			*v = dv;
 			v->patch_known = true;
-			source = "linux_banner (Debian package version)";
+			source = !strcmp(source, "boot-log")
+				 ? "boot-log (Debian package version)"
+				 : "linux_banner (Debian package version)";
 		}
 		if (cda_obj_set_u64(c->a, ver, "major", v->major) ||
 		    cda_obj_set_u64(c->a, ver, "minor", v->minor) ||
@@ -153,6 +153,26 @@ static int facts_version(struct kctx *c, struct kversion *v, struct cda_error *e
 	    cda_obj_set_str(c->a, c->k, "version_source", source))
 		return oom(err);
 	return 0;
+}
+
+/* The release a banner names: "Linux version RELEASE (...". */
+static void banner_release(const char *b, char *release, size_t len)
+{
+	size_t n = strcspn(b + strlen(BANNER), " ");
+
+	snprintf(release, len, "%.*s", (int)(n < len ? n : len - 1), b + strlen(BANNER));
+}
+
+static int facts_version(struct kctx *c, struct kversion *v, struct cda_error *err)
+{
+	const char *source = NULL, *b = banner(c, &source);
+	char release[128];
+
+	memset(v, 0, sizeof(*v));
+	if (!b)
+		return 0;
+	banner_release(b, release, sizeof(release));
+	return set_version(c, b, release, source, v, err);
 }
 
 /* Page size from Image header flags bits 1-2: 1 = 4K, 2 = 16K, 3 = 64K (booting.rst). */
@@ -181,7 +201,9 @@ static int facts_page_size(struct kctx *c, struct cda_error *err)
 
 	if (c->unsupported)
 		return cda_obj_set(c->a, c->k, "page_size", cda_v_unknown(c->a, c->unsupported)) ? oom(err) : 0;
-	if (!c->ki.elf) {
+	if (!c->ki.data) {
+		/* a config alone (cda_kernel_config_facts()): only the config can say */
+	} else if (!c->ki.elf) {
 		memcpy(hdr, c->ki.data, sizeof(hdr)); /* format detection checked the length */
 		if (le64(hdr + ARM64_IMAGE_FLAGS_OFF) & 1)
 			return cda_fail(err, CDA_E_FORMAT,
@@ -209,7 +231,7 @@ static int facts_page_size(struct kctx *c, struct cda_error *err)
 
 			if (v && !strcmp(v->s, "y")) {
 				size = pages[i].size;
-				source = !strcmp(c->config.source, "file") ? "config-file" : "ikconfig";
+				source = !strcmp(c->config.source, "ikconfig") ? "ikconfig" : "config-file";
 			}
 		}
 	}
@@ -245,9 +267,15 @@ static int facts_config(struct kctx *c, const struct cda_kernel_opts *o, struct 
 	for (size_t i = 0; i < np; i++)
 		want[n++] = probe_opts[i];
 	want[n] = NULL;
-	if (o->config_path)
+	if (o->config_path) {
 		ret = cda_kconfig_load_file(c->a, o->config_path, want, &c->config, err);
-	else {
+	} else if (o->config_data) {
+		ret = cda_kconfig_load_mem(c->a, o->config_name, o->config_data, o->config_len, want,
+					   &c->config, err);
+		c->config.source = "snapshot";
+	} else if (!c->ki.data) {
+		return 0; /* no image to hold an IKCONFIG */
+	} else {
 		rodata(c, &d, &len);
 		ret = cda_kconfig_from_ikconfig(c->a, d, len, c->ki.name, want, &c->config, err);
 	}
@@ -396,5 +424,79 @@ out:
 	cda_kdebug_free(&c.debug);
 	cda_ksyms_free(&c.syms);
 	cda_kimage_close(&c.ki);
+	return ret;
+}
+
+/* A config alone names no architecture: CONFIG_ARM64 must, and no big-endian one is a guest. */
+static int facts_config_arch(struct kctx *c, struct cda_error *err)
+{
+	if (c->config.big_endian)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: big-endian arm64 kernel (CONFIG_CPU_BIG_ENDIAN=y): Realm and pKVM "
+				"guests are little-endian", c->ki.name);
+	if (!c->config.arm64) {
+		c->unsupported = "the kernel config is not an arm64 one (no CONFIG_ARM64=y)";
+		if (cda_obj_set_str(c->a, c->k, "unsupported", c->unsupported))
+			return oom(err);
+	}
+	if (cda_obj_set_str(c->a, c->k, "arch", c->config.arm64 ? "arm64" : "unknown") ||
+	    cda_obj_set_str(c->a, c->k, "endian", "little"))
+		return oom(err);
+	return 0;
+}
+
+int cda_kernel_config_facts(struct cda_arena *a, const struct kconfig_only *in,
+			    struct cda_value **out, struct cda_error *err)
+{
+	const struct cda_kernel_opts o = { .config_data = in->config, .config_len = in->len,
+					   .config_name = in->name,
+					   .system_map_path = in->system_map };
+	struct kctx c = { .a = a };
+	struct kprobe_ctx pc;
+	struct kversion v = { .known = false };
+	struct cda_value *probes;
+	char rel[128];
+	int ret;
+
+	c.ki.name = in->name;
+	cda_kdebug_init(&c.debug, NULL, true);
+	if ((ret = cda_kprobes_load(a, &c.probes, err)))
+		goto out;
+	if (!(c.k = cda_v_obj(a)) || cda_obj_set_str(a, c.k, "format", "config") ||
+	    cda_obj_set_str(a, c.k, "compression", in->len >= 2 && in->config[0] == 0x1f &&
+			    in->config[1] == 0x8b ? "gzip" : "none")) {
+		ret = oom(err);
+		goto out;
+	}
+	if ((ret = facts_symbols(&c, &o, err)) || (ret = facts_config(&c, &o, err)))
+		goto out;
+	c.config.source = in->source; /* before the page size and the probes cite it */
+	if (cda_obj_set_str(a, c.k, "config_source", in->source)) {
+		ret = oom(err);
+		goto out;
+	}
+	if ((ret = facts_config_arch(&c, err)) || (ret = facts_page_size(&c, err)))
+		goto out;
+	/* The boot log's banner is the image's linux_banner; uname -r is its release alone. */
+	if (in->banner) {
+		banner_release(in->banner, rel, sizeof(rel));
+		ret = set_version(&c, in->banner, rel, "boot-log", &v, err);
+	} else if (in->release) {
+		ret = set_version(&c, NULL, in->release, "release", &v, err);
+	}
+	if (ret)
+		goto out;
+	pc = (struct kprobe_ctx){ .syms = &c.syms, .config = &c.config, .debug = &c.debug,
+				  .version = v, .unsupported = c.unsupported };
+	if ((ret = cda_kprobes_run(a, c.probes, &pc, &probes, err)))
+		goto out;
+	if (cda_obj_set_str(a, c.k, "debug_info", "none") || cda_obj_set(a, c.k, "probes", probes)) {
+		ret = oom(err);
+		goto out;
+	}
+	*out = c.k;
+out:
+	cda_kdebug_free(&c.debug);
+	cda_ksyms_free(&c.syms);
 	return ret;
 }

@@ -46,6 +46,13 @@ static int raw_read(struct cda_lines *lr, size_t cap, size_t *got, struct cda_er
 {
 	ssize_t n;
 
+	if (lr->mem) {
+		n = (ssize_t)(lr->mem_len - lr->mem_pos < cap ? lr->mem_len - lr->mem_pos : cap);
+		memcpy(lr->buf + lr->end, lr->mem + lr->mem_pos, (size_t)n);
+		lr->mem_pos += (size_t)n;
+		*got = (size_t)n;
+		return 0;
+	}
 	do
 		n = read(lr->fd, lr->buf + lr->end, cap);
 	while (n < 0 && errno == EINTR);
@@ -73,6 +80,9 @@ static int sniff_compression(struct cda_lines *lr, struct cda_error *err)
 	n = lr->end;
 	lr->end = 0;
 	lr->compression = cda_dstream_detect((const unsigned char *)lr->buf, n);
+	if (lr->compression && lr->mem) /* the decoder reads the bytes in place, from the start */
+		return cda_dstream_new(lr->compression, -1, lr->mem, lr->mem_len, lr->name, &lr->ds,
+				       err);
 	if (lr->compression)
 		return cda_dstream_new(lr->compression, lr->fd, (const unsigned char *)lr->buf, n,
 				       lr->name, &lr->ds, err);
@@ -83,23 +93,34 @@ static int sniff_compression(struct cda_lines *lr, struct cda_error *err)
 
 int cda_lines_open(struct cda_lines *lr, const char *path, struct cda_error *err)
 {
+	return cda_lines_open_src(lr, &(struct cda_source){ .path = path }, err);
+}
+
+int cda_lines_open_src(struct cda_lines *lr, const struct cda_source *src, struct cda_error *err)
+{
 	struct stat st;
 	int ret;
 
 	memset(lr, 0, sizeof(*lr));
-	lr->name = cda_display_path(path);
+	lr->name = cda_source_name(src);
 	lr->nul_at = CDA_LINES_NO_NUL;
-	lr->fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	if (lr->fd < 0)
-		return cda_fail(err, CDA_E_IO, "%s: %s", lr->name, strerror(errno));
-	if (fstat(lr->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		cda_lines_close(lr);
-		return cda_fail(err, CDA_E_IO, "%s: is a directory", path);
+	if (src->data) {
+		lr->fd = -1;
+		lr->mem = src->data;
+		lr->mem_len = src->len;
+	} else {
+		lr->fd = strcmp(src->path, "-") ? open(src->path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+		if (lr->fd < 0)
+			return cda_fail(err, CDA_E_IO, "%s: %s", lr->name, strerror(errno));
+		if (fstat(lr->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			cda_lines_close(lr);
+			return cda_fail(err, CDA_E_IO, "%s: is a directory", lr->name);
+		}
 	}
 	lr->buf = malloc(LINES_BUF);
 	if (!lr->buf) {
 		cda_lines_close(lr);
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", path);
+		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", lr->name);
 	}
 	if ((ret = sniff_compression(lr, err)))
 		cda_lines_close(lr);
@@ -225,6 +246,9 @@ static const char *binary_kind(const struct cda_lines *lr)
 
 	if (n >= 4 && !memcmp(h, "\xd0\x0d\xfe\xed", 4))
 		return "a device tree blob (DTB)";
+	/* read as a file (trace.c): here it came through a pipe or compressed */
+	if (n >= 10 && !memcmp(h, "\x17\x08\x44tracing", 10))
+		return "a trace-cmd trace.dat (give it as a file, not through a pipe or compressed)";
 	if (n >= 4 && !memcmp(h, "\x7f" "ELF", 4))
 		return "an ELF file";
 	if (n >= 0x3c && !memcmp(h + 0x38, "ARM\x64", 4)) /* before "MZ": an EFI-stub Image has both */
@@ -274,13 +298,22 @@ int cda_lines_each(const char *path, const struct cda_lines_kind *kind,
 		   bool (*fn)(void *ctx, const char *line, size_t len, bool cut, uint64_t lineno),
 		   void *ctx, uint64_t *nlines, uint64_t *bytes, struct cda_error *err)
 {
+	return cda_lines_each_src(&(struct cda_source){ .path = path }, kind, fn, ctx, nlines, bytes,
+				  err);
+}
+
+int cda_lines_each_src(const struct cda_source *src, const struct cda_lines_kind *kind,
+		       bool (*fn)(void *ctx, const char *line, size_t len, bool cut,
+				  uint64_t lineno),
+		       void *ctx, uint64_t *nlines, uint64_t *bytes, struct cda_error *err)
+{
 	struct cda_lines lr;
 	const char *line;
 	size_t len;
 	bool cut, seen = false;
 	uint64_t first = 0; /* number of the first line that is not blank */
 	char start[EXCERPT + 4] = "";
-	int ret = cda_lines_open(&lr, path, err);
+	int ret = cda_lines_open_src(&lr, src, err);
 
 	if (ret)
 		return ret;

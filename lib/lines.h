@@ -2,8 +2,9 @@
 /*
  * lines.h - streaming line reader for boot logs and traces.
  *
- * Reads a file or standard input through one fixed buffer, so memory stays
- * constant whatever the input size. A line longer than CDA_LINE_MAX is handed
+ * Reads a file, standard input or bytes in memory (a snapshot member; see
+ * struct cda_source) through one fixed buffer, so memory stays constant
+ * whatever the input size. A line longer than CDA_LINE_MAX is handed
  * out cut at that length (cut = true) and the rest of it is skipped: one
  * hostile line cannot grow the buffer or hide the lines after it.
  *
@@ -29,6 +30,7 @@
 #include "ccadma.h"
 #include "decompress_stream.h"
 #include "facts.h"
+#include "util.h"
 
 #define CDA_LINE_MAX (64u << 10)
 #define CDA_FIRST_LINES 5 /* line numbers kept per problem */
@@ -42,7 +44,9 @@
 #define CDA_LINES_NO_NUL UINT64_MAX
 
 struct cda_lines {
-	int fd;
+	int fd;            /* -1 when reading mem */
+	const unsigned char *mem; /* an in-memory input, mem_len bytes, mem_pos read */
+	size_t mem_len, mem_pos;
 	const char *name;  /* display name for errors */
 	char *buf;
 	size_t start, end; /* unread bytes are buf[start, end) */
@@ -62,6 +66,9 @@ struct cda_lines {
  * cda_lines_close() then is harmless).
  */
 int cda_lines_open(struct cda_lines *lr, const char *path, struct cda_error *err);
+/* The same for any source: a file, or bytes in memory read in place. */
+int cda_lines_open_src(struct cda_lines *lr, const struct cda_source *src,
+		       struct cda_error *err);
 
 /*
  * The next line, without its newline (a trailing \r is dropped too). Returns
@@ -96,6 +103,11 @@ struct cda_lines_kind {
 int cda_lines_each(const char *path, const struct cda_lines_kind *kind,
 		   bool (*fn)(void *ctx, const char *line, size_t len, bool cut, uint64_t lineno),
 		   void *ctx, uint64_t *nlines, uint64_t *bytes, struct cda_error *err);
+/* The same for any source (a snapshot member is read in place, under its own name). */
+int cda_lines_each_src(const struct cda_source *src, const struct cda_lines_kind *kind,
+		       bool (*fn)(void *ctx, const char *line, size_t len, bool cut,
+				  uint64_t lineno),
+		       void *ctx, uint64_t *nlines, uint64_t *bytes, struct cda_error *err);
 
 /*
  * How often something was seen, and the first distinct line numbers it was

@@ -4,15 +4,27 @@
  * makes one directory per pool holding io_tlb_nslabs, io_tlb_used,
  * io_tlb_used_hiwater (~v6.4) and io_tlb_transient_nslabs
  * (CONFIG_SWIOTLB_DYNAMIC, ~v6.9), all counts of 2 KiB slots; a pool with no
- * slabs has an empty directory. The default pool is "swiotlb"; a restricted
- * pool is named after its reserved-memory node and sits inside "swiotlb", or
- * at the debugfs root when its device probed before the late_initcall made
- * the parent (DOMAIN.md §1.1).
+ * slabs has an empty directory (so does the default pool of a kernel that
+ * needs no bouncing, e.g. 6.1 on a machine where all memory is DMA-able). The
+ * default pool is "swiotlb"; a restricted pool is named after its
+ * reserved-memory node and sits inside "swiotlb", or at the debugfs root when
+ * its device probed before the late_initcall made the parent (DOMAIN.md §1.1).
  *
- * Three input forms become one list of (relative path, value) entries, and one
+ * Four input forms become one list of (relative path, value) entries, and one
  * function turns the entries into pools, so the forms cannot disagree:
- * a directory copy, a tar archive (gzip'd or not), and the text of
- * `grep -r . /sys/kernel/debug/swiotlb` ("PATH:VALUE" lines).
+ * a directory copy, a tar archive (gzip'd or not; tar.c reads it), the text of
+ * `grep -r . /sys/kernel/debug/swiotlb` ("PATH:VALUE" lines) and the text of
+ * `head FILE...` ("==> PATH <==", the file, a blank line); a snapshot's
+ * debugfs/ members come in as tar members (cda_swiotlb_facts_members()). Paths are taken as
+ * they stand, absolute or relative: the pool is known from the last
+ * components.
+ *
+ * Capture pitfalls are errors naming the cause, never an empty pool: debugfs
+ * files stat as size 0, so tar stores every io_tlb_* file empty; an empty
+ * text (grep printed nothing) cannot tell a wrong path from an empty
+ * directory, while an empty directory copy or an archive holding only the
+ * directory is the real "no default pool" state; head prints a directory's
+ * header without reading it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +37,7 @@
 
 #include "decompress_stream.h"
 #include "runtime.h"
+#include "tar.h"
 #include "util.h"
 
 #define SW_MAX_INPUT (16u << 20) /* a real dump is a few hundred bytes */
@@ -36,7 +49,6 @@
  */
 #define SW_MAX_DEPTH 8
 #define SW_MAX_VALUE 64           /* bytes of an io_tlb_* file: "%lu\n" is at most 21 */
-#define SW_TAR_NAME_MAX 4096     /* PATH_MAX: a long-name record naming an entry */
 #define SW_IO_TLB_SHIFT 11       /* IO_TLB_SHIFT: a slot is 2 KiB */
 
 enum sw_file { SW_NSLABS, SW_USED, SW_HIWATER, SW_TRANSIENT, SW_NFILES };
@@ -105,6 +117,10 @@ static int add_entry(struct sw_load *ld, const char *path, size_t plen, const ch
 	if (!is_dir && vlen > SW_MAX_VALUE && is_value_file(p))
 		return cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: longer than %d bytes: not a slot count",
 				ld->name, p, SW_MAX_VALUE);
+	/* ... nor at a NUL, which the copy below would stop at: "5\0junk" is not 5. */
+	if (!is_dir && is_value_file(p) && memchr(value, '\0', vlen))
+		return cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: a NUL byte: not a slot count",
+				ld->name, p);
 	ld->e[ld->n].path = p;
 	ld->e[ld->n].value = NULL;
 	if (!is_dir && !(ld->e[ld->n].value = cda_arena_strndup(ld->a, value, vlen)))
@@ -205,152 +221,36 @@ static int walk(struct sw_load *ld, int dirfd, const char *rel, int depth)
 	return ret;
 }
 
-/* ---- tar archive (POSIX ustar and GNU; long-name and pax records skipped) ---- */
+/* ---- tar archive (tar.c reads it; this takes the members a copy of debugfs has) ---- */
 
-static int tar_number(const unsigned char *f, size_t len, uint64_t *out)
+static int tar_member(void *ctx, const struct cda_tar_member *m, struct cda_error *err)
 {
-	uint64_t v = 0;
-	size_t i = 0;
+	struct sw_load *ld = ctx;
+	size_t pl = strlen(m->name);
+	const char *base;
+	int ret = 0;
 
-	while (i < len && f[i] == ' ')
-		i++;
-	for (; i < len && f[i] >= '0' && f[i] <= '7'; i++) {
-		if (v >> 60)
-			return -1;
-		v = v * 8 + (uint64_t)(f[i] - '0');
+	if (m->type == '5')
+		return add_entry(ld, m->name, pl, NULL, 0, true);
+	if (m->type != '0') {
+		/* Like a directory copy: a link or device in place of a file is refused. */
+		if (cda_tar_kind(m->type))
+			return cda_fail(err, CDA_E_FORMAT, "%s: %s: %s in the archive, not a regular "
+					"file (a copy of debugfs has none)", ld->name, m->name,
+					cda_tar_kind(m->type));
+		return cda_fail(err, CDA_E_FORMAT, "%s: %s: tar entry of type '%c' not supported",
+				ld->name, m->name, m->type >= 0x20 && m->type < 0x7f ? m->type : '?');
 	}
-	for (; i < len; i++)
-		if (f[i] != ' ' && f[i] != '\0')
-			return -1;
-	*out = v;
-	return 0;
-}
-
-static bool is_tar(const unsigned char *b, size_t len)
-{
-	return len >= 512 && !memcmp(b + 257, "ustar", 5);
-}
-
-/*
- * The full name a GNU long-name record ('L') or a pax header's path= ('x')
- * gives the next entry, whose own header holds the name cut at 100 bytes: read
- * that cut name and a pool file 100 bytes down would vanish.
- */
-static int tar_long_name(struct sw_load *ld, const unsigned char *d, size_t size, char type,
-			 size_t at, char *name, size_t *nlen)
-{
-	const char *val = (const char *)d;
-	size_t n = strnlen(val, size);
-
-	/* pax: "LENGTH KEY=VALUE\n" records, LENGTH counting the whole record */
-	for (size_t i = 0; type == 'x'; ) {
-		const char *r = (const char *)d + i, *sp;
-		uint64_t rl;
-
-		if (i == size)
-			return 0; /* no path= record: the header's name stands */
-		if (!cda_parse_dec(r, (const char *)d + size, &rl, &sp) ||
-		    sp == (const char *)d + size || *sp != ' ' ||
-		    rl <= (uint64_t)(sp + 1 - r) || rl > size - i || r[rl - 1] != '\n')
-			return cda_fail(ld->err, CDA_E_FORMAT, "%s: corrupt pax header at byte %zu",
-					ld->name, at);
-		if (rl >= (uint64_t)(sp + 1 - r) + 6 && !strncmp(sp + 1, "path=", 5)) {
-			val = sp + 6;
-			n = (size_t)(r + rl - 1 - val);
-			break;
-		}
-		i += (size_t)rl;
-	}
-	if (n > SW_TAR_NAME_MAX)
-		return cda_fail(ld->err, CDA_E_FORMAT, "%s: tar entry name longer than %d bytes at byte %zu",
-				ld->name, SW_TAR_NAME_MAX, at);
-	memcpy(name, val, n);
-	*nlen = n;
-	return 0;
-}
-
-static const char *tar_kind(char type)
-{
-	switch (type) {
-	case '1': return "a hard link";
-	case '2': return "a symbolic link";
-	case '3': return "a character device";
-	case '4': return "a block device";
-	case '6': return "a FIFO";
-	default: return NULL;
-	}
-}
-
-static int read_tar(struct sw_load *ld, const unsigned char *b, size_t len)
-{
-	char path[SW_TAR_NAME_MAX + 258], lname[SW_TAR_NAME_MAX];
-	size_t off = 0, lnlen = 0;
-	bool have_long = false;
-
-	while (off + 512 <= len) {
-		const unsigned char *h = b + off;
-		uint64_t size, sum, want = 0;
-		char type = (char)h[156];
-		size_t pl = 0;
-		int ret = 0;
-
-		if (h[0] == '\0')
-			return 0; /* end-of-archive block */
-		if (tar_number(h + 124, 12, &size) || tar_number(h + 148, 8, &sum))
-			return cda_fail(ld->err, CDA_E_FORMAT, "%s: corrupt tar header at byte %zu",
-					ld->name, off);
-		for (size_t i = 0; i < 512; i++)
-			want += (i >= 148 && i < 156) ? ' ' : h[i];
-		if (want != sum)
-			return cda_fail(ld->err, CDA_E_FORMAT, "%s: tar header checksum mismatch at byte %zu",
-					ld->name, off);
-		if (size > len - off - 512)
-			return cda_fail(ld->err, CDA_E_FORMAT, "%s: truncated tar archive", ld->name);
-		if (have_long) {
-			memcpy(path, lname, lnlen);
-			pl = lnlen;
-		} else {
-			if (h[345] && !memcmp(h + 257, "ustar\0", 6)) { /* POSIX prefix field */
-				pl = strnlen((const char *)h + 345, 155);
-				memcpy(path, h + 345, pl);
-				path[pl++] = '/';
-			}
-			memcpy(path + pl, h, strnlen((const char *)h, 100));
-			pl += strnlen((const char *)h, 100);
-		}
-		path[pl] = '\0';
-		have_long = type == 'L' || type == 'x';
-		if (have_long) {
-			lnlen = 0;
-			ret = tar_long_name(ld, h + 512, (size_t)size, type, off, lname, &lnlen);
-			have_long = lnlen > 0;
-		} else if (type == '5') {
-			ret = add_entry(ld, path, pl, NULL, 0, true);
-		} else if (type == '0' || type == '\0' || type == '7') {
-			const char *base = memrchr(path, '/', pl);
-
-			base = base ? base + 1 : path;
-			/* Implicit directories: a tar may list only the files. */
-			if (base != path)
-				ret = add_entry(ld, path, (size_t)(base - 1 - path), NULL, 0, true);
-			if (!ret && is_value_file(base))
-				ret = add_entry(ld, path, pl, (const char *)h + 512, (size_t)size, false);
-		} else if (tar_kind(type)) {
-			/* Like a directory copy: a link or device in place of a file is refused. */
-			ret = cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: %s in the archive, not a regular "
-				       "file (a copy of debugfs has none)", ld->name, path, tar_kind(type));
-		} else if (type != 'g' && type != 'K' && type != 'V') {
-			/* global pax records, long link names and volume labels name no entry */
-			ret = cda_fail(ld->err, CDA_E_FORMAT, "%s: %s: tar entry of type '%c' not supported",
-				       ld->name, path, type >= 0x20 && type < 0x7f ? type : '?');
-		}
-		if (ret)
-			return ret;
-		off += 512 + (size_t)((size + 511) & ~(uint64_t)511);
-	}
-	if (off != len)
-		return cda_fail(ld->err, CDA_E_FORMAT, "%s: truncated tar archive", ld->name);
-	return 0;
+	base = memrchr(m->name, '/', pl);
+	base = base ? base + 1 : m->name;
+	/* Implicit directories: a tar may list only the files. */
+	if (base != m->name)
+		ret = add_entry(ld, m->name, (size_t)(base - 1 - m->name), NULL, 0, true);
+	if (!ret && is_value_file(base))
+		ret = add_entry(ld, m->name, pl, (const char *)m->data, (size_t)m->size, false);
+	else if (!ret)
+		ld->others++;
+	return ret;
 }
 
 /* ---- `grep -r . DIR` text ---- */
@@ -385,6 +285,135 @@ static int read_grep(struct sw_load *ld, const char *text, size_t len)
 	return 0;
 }
 
+/* ---- `head FILE...` text ---- */
+
+/*
+ * GNU and busybox head, given several files, print "==> PATH <==", the file,
+ * then a blank line before the next header. A directory among the files gets
+ * its header and no content (head's error goes to stderr, or into the text
+ * with 2>&1): head does not descend into it.
+ */
+static bool head_header(const char *s, const char *e, const char **path, size_t *plen)
+{
+	if (e > s && e[-1] == '\r')
+		e--;
+	if (e - s < 9 || memcmp(s, "==> ", 4) || memcmp(e - 4, " <==", 4) ||
+	    memchr(s, '\0', (size_t)(e - s)))
+		return false;
+	*path = s + 4;
+	*plen = (size_t)(e - 4 - *path);
+	return true;
+}
+
+/* The text of head when its first line that is not blank is a header. */
+static bool is_head_text(const char *text, size_t len)
+{
+	size_t skip = strspn(text, " \t\r\n");
+	const char *s = text + skip, *nl, *p;
+	size_t pl;
+
+	if (skip >= len)
+		return false;
+	nl = memchr(s, '\n', len - skip);
+	return head_header(s, nl ? nl : text + len, &p, &pl);
+}
+
+/*
+ * One file of the text. An io_tlb_* file is a value; another name with no
+ * content (or only head's one-line complaint) is taken for a directory, which
+ * check_head_dirs() then wants files under.
+ */
+static int head_entry(struct sw_load *ld, const char *path, size_t plen, const char *body,
+		      size_t blen)
+{
+	const char *base = memrchr(path, '/', plen), *nl = memchr(body, '\n', blen);
+	size_t bl;
+
+	base = base ? base + 1 : path;
+	bl = plen - (size_t)(base - path);
+	if ((bl < 7 || memcmp(base, "io_tlb_", 7)) &&
+	    (blen == 0 || (blen > 6 && !memcmp(body, "head: ", 6) && (!nl || nl == body + blen - 1))))
+		return add_entry(ld, path, plen, NULL, 0, true);
+	return add_entry(ld, path, plen, body, blen, false);
+}
+
+/*
+ * A directory head was given but no file under it: its pool was not read
+ * (head DIR/POOL does not recurse), which must not pass for an empty pool.
+ */
+static int check_head_dirs(struct sw_load *ld)
+{
+	for (size_t i = 0; i < ld->n; i++) {
+		const char *d = ld->e[i].path;
+		size_t dl = strlen(d);
+		bool under = false;
+
+		if (ld->e[i].value)
+			continue;
+		for (size_t j = 0; j < ld->n && !under; j++)
+			under = j != i && (!dl || (!strncmp(ld->e[j].path, d, dl) && ld->e[j].path[dl] == '/'));
+		if (!under)
+			return cda_fail(ld->err, CDA_E_FORMAT,
+					"%s: %s: listed with no content and no file under it: a "
+					"directory, which head does not read (give head the files: head "
+					"-n 100 $(find /sys/kernel/debug/swiotlb -type f); or use grep -r "
+					". /sys/kernel/debug/swiotlb)", ld->name, *d ? d : ".");
+	}
+	return 0;
+}
+
+/* The bytes of one file: up to the next header, less head's blank separator line. */
+static size_t head_body_len(const char *body, const char *next_header)
+{
+	size_t n = (size_t)(next_header - body);
+
+	if (n && body[n - 1] == '\n')
+		n--;
+	if (n && body[n - 1] == '\r')
+		n--;
+	return n;
+}
+
+static int read_head(struct sw_load *ld, const char *text, size_t len)
+{
+	const char *end = text + len, *path = NULL, *body = NULL;
+	size_t plen = 0;
+	int ret = 0;
+
+	for (const char *s = text; s < end && !ret;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s)), *p;
+		size_t pl;
+
+		if (head_header(s, nl ? nl : end, &p, &pl)) {
+			if (path)
+				ret = head_entry(ld, path, plen, body, head_body_len(body, s));
+			path = p;
+			plen = pl;
+			body = nl ? nl + 1 : end;
+		}
+		s = nl ? nl + 1 : end;
+	}
+	if (!ret && path)
+		ret = head_entry(ld, path, plen, body, (size_t)(end - body));
+	return ret ? ret : check_head_dirs(ld);
+}
+
+/*
+ * grep -r . (or head) prints nothing for a wrong path, for debugfs not
+ * mounted, and for the empty swiotlb directory of a kernel with no default
+ * pool: three states the text cannot tell apart, so it is an error, never
+ * "no pool".
+ */
+static int empty_text(struct sw_load *ld, size_t len)
+{
+	return cda_fail(ld->err, CDA_E_FORMAT,
+			"%s: empty%s: grep -r and head print nothing when the path is wrong, when debugfs "
+			"is not mounted, and when /sys/kernel/debug/swiotlb is empty (no default "
+			"pool, as on Linux 6.1 with no bouncing needed); give that directory itself, "
+			"a copy or a tar of it, to tell them apart", ld->name,
+			len ? " (only blank lines)" : "");
+}
+
 /* ---- entries -> pools ---- */
 
 static const char *last_comp(const char *dir, size_t len, size_t *clen)
@@ -404,12 +433,11 @@ static int parse_value(struct sw_load *ld, const char *path, const char *v, uint
 
 	while (*s == ' ' || *s == '\t')
 		s++;
-	/* debugfs files have size 0, so tar (and some copy tools) save them empty. */
+	/* All of them empty is a capture made with tar (check_all_empty()); one is damage. */
 	if (!s[strspn(s, " \t\r\n")])
 		return cda_fail(ld->err, CDA_E_FORMAT,
-				"%s: %s: empty, not a slot count (was the copy made with tar? it saves "
-				"debugfs files empty: give the text of grep -r . /sys/kernel/debug/swiotlb)",
-				ld->name, path);
+				"%s: %s: empty, not a slot count (the kernel prints a number in every "
+				"io_tlb_* file)", ld->name, path);
 	if (*s < '0' || *s > '9')
 		goto bad;
 	if (!cda_parse_dec(s, s + strlen(s), &x, &s))
@@ -566,6 +594,60 @@ static int check_twice(struct sw_load *ld)
 	return 0;
 }
 
+/*
+ * debugfs files stat as size 0, so tar stores them with no contents: an
+ * archive of /sys/kernel/debug/swiotlb, or a copy extracted from one, has
+ * every io_tlb_* file empty. Say that once, and how to capture instead,
+ * rather than "empty" for the first file. (grep -r . prints no empty value.)
+ */
+static int check_all_empty(struct sw_load *ld, const char *format)
+{
+	size_t files = 0;
+
+	for (size_t i = 0; i < ld->n; i++) {
+		if (!ld->e[i].value || !is_value_file(ld->e[i].path))
+			continue;
+		if (*ld->e[i].value)
+			return 0;
+		files++;
+	}
+	if (!files || !strcmp(format, "grep"))
+		return 0;
+	if (!strncmp(format, "tar", 3))
+		return cda_fail(ld->err, CDA_E_FORMAT,
+				"%s: the io_tlb_* files in the archive are empty: debugfs files report "
+				"size 0, so tar stores them with no contents; capture with grep -r . "
+				"/sys/kernel/debug/swiotlb > swiotlb.txt, copy the files out with cat "
+				"before archiving them, or use cca-dma-audit-collect", ld->name);
+	return cda_fail(ld->err, CDA_E_FORMAT,
+			"%s: the io_tlb_* files are all empty (extracted from a tar of debugfs? "
+			"debugfs files report size 0, so tar stores them with no contents); capture "
+			"with grep -r . /sys/kernel/debug/swiotlb > swiotlb.txt or use "
+			"cca-dma-audit-collect", ld->name);
+}
+
+/* The entries, in whatever form they came, as the "swiotlb" facts. */
+static int entries_facts(struct sw_load *ld, const char *format, struct cda_value **out)
+{
+	struct cda_value *facts, *pools;
+	int ret;
+
+	/* readdir and archives have no fixed order; the facts must. */
+	qsort(ld->e, ld->n, sizeof(ld->e[0]), cmp_entry);
+	if ((ret = check_twice(ld)) || (ret = check_all_empty(ld, format)))
+		return ret;
+	facts = cda_v_obj(ld->a);
+	pools = cda_v_list(ld->a);
+	if (!facts || !pools || cda_obj_set_str(ld->a, facts, "format", format))
+		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	if ((ret = pools_facts(ld, pools)))
+		return ret;
+	if (cda_obj_set(ld->a, facts, "pools", pools))
+		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	*out = facts;
+	return 0;
+}
+
 int cda_swiotlb_facts(struct cda_arena *a, const char *path, struct cda_value **out,
 		      const char **format, struct cda_error *err)
 {
@@ -573,7 +655,6 @@ int cda_swiotlb_facts(struct cda_arena *a, const char *path, struct cda_value **
 	unsigned char *plain = NULL;
 	char *buf = NULL;
 	size_t len = 0;
-	struct cda_value *facts, *pools;
 	struct stat st;
 	int ret;
 
@@ -609,41 +690,50 @@ int cda_swiotlb_facts(struct cda_arena *a, const char *path, struct cda_value **
 			else if (ret)
 				ret = cda_fail(err, -ret, "%s: %s", ld->name, ret == -CDA_E_NOMEM
 					       ? "out of memory" : "corrupt or truncated gzip data");
-			else if (!is_tar(plain, plen))
+			else if (!cda_is_tar(plain, plen))
 				ret = cda_fail(err, CDA_E_FORMAT, "%s: gzip data is not a tar archive",
 					       ld->name);
 			else
-				ret = read_tar(ld, plain, plen);
-		} else if (is_tar(b, len)) {
+				ret = cda_tar_each(plain, plen, ld->name, tar_member, ld, err);
+		} else if (cda_is_tar(b, len)) {
 			*format = "tar";
-			ret = read_tar(ld, b, len);
+			ret = cda_tar_each(b, len, ld->name, tar_member, ld, err);
+		} else if (strspn(buf, " \t\r\n") == len) {
+			*format = "grep";
+			ret = empty_text(ld, len);
+		} else if (is_head_text(buf, len)) {
+			*format = "head";
+			ret = read_head(ld, buf, len);
 		} else {
 			*format = "grep";
 			ret = read_grep(ld, buf, len);
 		}
 	}
-	if (ret)
-		goto out;
-	/* readdir and archives have no fixed order; the facts must. */
-	qsort(ld->e, ld->n, sizeof(ld->e[0]), cmp_entry);
-	if ((ret = check_twice(ld)))
-		goto out;
-	facts = cda_v_obj(a);
-	pools = cda_v_list(a);
-	if (!facts || !pools || cda_obj_set_str(a, facts, "format", *format)) {
-		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((ret = pools_facts(ld, pools)))
-		goto out;
-	if (cda_obj_set(a, facts, "pools", pools)) {
-		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
-		goto out;
-	}
-	*out = facts;
-out:
+	if (!ret)
+		ret = entries_facts(ld, *format, out);
 	free(plain);
 	free(buf);
+	free(ld);
+	return ret;
+}
+
+int cda_swiotlb_facts_members(struct cda_arena *a, const char *name,
+			      const struct cda_tar_member *m, size_t n, struct cda_value **out,
+			      struct cda_error *err)
+{
+	struct sw_load *ld = calloc(1, sizeof(*ld));
+	int ret = 0;
+
+	if (!ld)
+		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	ld->name = name;
+	ld->a = a;
+	ld->err = err;
+	err->code = 0;
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = tar_member(ld, &m[i], err);
+	if (!ret)
+		ret = entries_facts(ld, "snapshot", out);
 	free(ld);
 	return ret;
 }

@@ -67,6 +67,11 @@ const char *cda_display_path(const char *path)
 	return strcmp(path, "-") ? path : "<stdin>";
 }
 
+const char *cda_source_name(const struct cda_source *src)
+{
+	return src->name ? src->name : cda_display_path(src->path);
+}
+
 /* Read f to its end into a malloc'd buffer, at most max bytes. */
 static int read_stream(FILE *f, const char *name, size_t max, char **buf, size_t *len,
 		       struct cda_error *err)

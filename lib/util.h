@@ -59,6 +59,22 @@ bool cda_parse_dec(const char *s, const char *end, uint64_t *out, const char **n
 /* Display name of an input path: "<stdin>" for "-". */
 const char *cda_display_path(const char *path);
 
+/*
+ * What a loader reads: the file at path ("-": standard input), or, when data
+ * is set, bytes already in memory under a display name, such as a member of a
+ * snapshot archive ("snap.tar.gz:snapshot/dmesg.txt"): errors and facts name
+ * that, never a temporary file. The bytes stay the caller's.
+ */
+struct cda_source {
+	const char *path;          /* NULL when data is set */
+	const char *name;          /* display name; NULL: cda_display_path(path) */
+	const unsigned char *data; /* in-memory input, len bytes */
+	size_t len;
+};
+
+/* The source's display name. */
+const char *cda_source_name(const struct cda_source *src);
+
 /* Growable malloc'd string; a failed append sets oom and later appends do nothing. */
 struct cda_buf {
 	char *s;

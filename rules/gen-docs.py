@@ -22,9 +22,10 @@ import json
 import os
 import sys
 
-RULE_FILES = ('dt.json', 'kernel.json', 'runtime.json', 'audit.json')
+RULE_FILES = ('dt.json', 'kernel.json', 'runtime.json', 'audit.json', 'snapshot.json')
 INPUT_NAMES = {'dt': 'device tree', 'kernel': 'kernel image', 'swiotlb': 'swiotlb debugfs',
-               'dmesg': 'boot log', 'trace': 'DMA trace'}
+               'dmesg': 'boot log', 'trace': 'DMA trace', 'snapshot': 'snapshot',
+               'virtio': 'virtio devices (snapshot)'}
 
 
 def load_rules(root):

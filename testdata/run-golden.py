@@ -12,7 +12,9 @@ Checks, in order:
   2. the JSON report validates against the shipped JSON Schema;
   3. the case's file name holds: RULE-fail* has a finding of RULE, RULE-pass*
      has neither a finding nor an indeterminate result of RULE, RULE-indet*
-     has an indeterminate result of RULE;
+     has an indeterminate result of RULE; a case with an "expect:" line
+     (real captures, which show several rules) is held to each word of it
+     instead, e.g. "expect: xin008-fail trace001-pass";
   4. the same command with --facts validates against the facts schema
      (every fact a rule can name is described there);
   5. the normalised report equals CASE.json (the golden file); for vmlinux
@@ -76,6 +78,17 @@ def check_golden(path, doc, update, what):
         fail(f'{what} differs from {path}:\n{text}')
 
 
+def check_expectation(doc, rule, kind):
+    found = [f for f in doc['findings'] if f['rule_id'] == rule]
+    indet = [i for i in doc['indeterminate'] if i['rule_id'] == rule]
+    if kind == 'fail' and not found:
+        fail(f'expected a {rule} finding, got none')
+    if kind == 'pass' and (found or indet):
+        fail(f'expected {rule} to pass, got {found or indet}')
+    if kind == 'indet' and not indet:
+        fail(f'expected {rule} to be indeterminate')
+
+
 def facts_of(cmd, schema):
     """The --facts document of cmd, which must validate against the facts schema."""
     r = run(cmd + ['--facts'])
@@ -125,16 +138,12 @@ def main():
 
     base, _ = os.path.splitext(a.case)
     name = os.path.basename(base)
-    rule, kind = re.match(r'([a-z]+[0-9]{3})-(fail|pass|indet)', name).groups()
-    rule = rule.upper()
-    found = [f for f in doc['findings'] if f['rule_id'] == rule]
-    indet = [i for i in doc['indeterminate'] if i['rule_id'] == rule]
-    if kind == 'fail' and not found:
-        fail(f'expected a {rule} finding, got none')
-    if kind == 'pass' and (found or indet):
-        fail(f'expected {rule} to pass, got {found or indet}')
-    if kind == 'indet' and not indet:
-        fail(f'expected {rule} to be indeterminate')
+    # What the case is about: its name (RULE-fail...), or an "expect:" line of
+    # RULE-fail/pass/indet words for a real capture that shows several rules.
+    m = re.search(r'^(?://\s*)?expect:(.*)$', src, re.M)
+    for word in (m.group(1).split() if m else [name]):
+        rule, kind = re.match(r'([a-z]+[0-9]{3})-(fail|pass|indet)', word.lower()).groups()
+        check_expectation(doc, rule.upper(), kind)
     # Reasons are for people: a bare missing-fact name means a rule lacks a need() or
     # a loader an unknown value with a reason.
     for i in doc['indeterminate']:
@@ -148,10 +157,13 @@ def main():
     check_golden(base + '.json', doc, a.update, 'report')
 
     if a.command == 'case':
-        # What the runtime loaders read: the facts of the swiotlb, dmesg and trace inputs.
+        # What the runtime loaders read: the facts of the swiotlb, dmesg and trace inputs,
+        # a snapshot's own and its virtio devices, and kernel facts from a config alone.
         facts = normalise(facts_doc, a.input, subst)['facts']
+        kernel_config = facts.get('kernel', {}).get('format') == 'config'
         check_golden(base + '.facts.json', {k: v for k, v in facts.items()
-                                            if k in ('swiotlb', 'dmesg', 'trace')}, a.update,
+                                            if k in ('swiotlb', 'dmesg', 'trace', 'snapshot', 'virtio')
+                                            or (k == 'kernel' and kernel_config)}, a.update,
                      'runtime facts')
 
     if a.command == 'vmlinux':

@@ -14,6 +14,7 @@ import io
 import json
 import lzma
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -72,25 +73,29 @@ def main():
                 [tool, 'trace', os.devnull, '--trace', os.devnull], 3, 'given twice')
 
     # A trace on standard input, with a 200 KiB line, a NUL-filled line and a
-    # line cut short at the end: those are malformed, the good line is read.
+    # line cut short at the end among good ones: those are malformed, the good
+    # lines are read.
     with tempfile.TemporaryFile() as f:
         good = (b' kworker/u8:2-57 [001] ..... 12.1: dma_map_phys: 0000:00:02.0 dir=TO_DEVICE '
                 b'dma_addr=8000bfa01000 size=1536 phys_addr=10a3c2000 attrs=\n')
-        f.write(b'x' * (200 << 10) + b'\n' + b'\0' * 100 + b'\n' + good + good[:60])
+        f.write(b'x' * (200 << 10) + b'\n' + b'\0' * 100 + b'\n' + good * 4 + good[:60])
         f.seek(0)
         fa, p = facts([tool, 'trace', '-'], f)
-        ok = fa is not None and fa['trace']['events'] == 2 and \
-            fa['trace']['malformed'] == {'count': 3, 'lines': [1, 2, 4]}
+        ok = fa is not None and fa['trace']['events'] == 5 and \
+            fa['trace']['malformed'] == {'count': 3, 'lines': [1, 2, 7]}
         tap.ok('trace on stdin: long, NUL and cut lines are malformed, not fatal', ok,
                f'{p.returncode} {p.stderr!r} {fa and fa["trace"]}')
     sniffing(tool, rt, files)
     compressed(tool, rt, files)
     misread(tool, rt)
+    capture_pitfalls(tool, rt)
     limits(tool)
     decompression_cap(tool, rt, files)
     dmesg_limits(tool)
     trace_limits(tool)
     trace_hostile(tool)
+    trace_unreadable(tool)
+    trace_dat(tool)
     sys.exit(tap.finish())
 
 
@@ -306,8 +311,12 @@ def misread(tool, rt):
 
         # Empty and missing value files are different states.
         for name, files, needle in [
+            # one empty file among good ones is damage, not the tar pitfall (capture_pitfalls)
             ('empty io_tlb_used', {**base, 'swiotlb/io_tlb_used': ''},
-             'swiotlb/io_tlb_used: empty, not a slot count (was the copy made with tar?'),
+             'swiotlb/io_tlb_used: empty, not a slot count (the kernel prints a number in every '
+             'io_tlb_* file)'),
+            ('io_tlb_used with a NUL', {**base, 'swiotlb/io_tlb_used': '5\0junk\n'},
+             'swiotlb/io_tlb_used: a NUL byte: not a slot count'),
             ('io_tlb_used of blanks', {**base, 'swiotlb/io_tlb_used': ' \n'},
              'swiotlb/io_tlb_used: empty, not a slot count'),
             ('value 2^64', {**base, 'swiotlb/io_tlb_used': '18446744073709551616\n'},
@@ -366,6 +375,142 @@ def misread(tool, rt):
                                '/sys/kernel/debug/swiotlb/io_tlb_used:7\n')
         check_error('a file listed twice in grep text: exit 2', [tool, 'swiotlb', twice], 2,
                     f'cca-dma-audit: {twice}: sys/kernel/debug/swiotlb/io_tlb_used: listed twice')
+
+
+def tar_of(path, members, fmt=tarfile.GNU_FORMAT, gz=False):
+    """A tar (GNU format, as GNU and busybox tar write) of {name: bytes}; None is a directory."""
+    with tarfile.open(path, 'w:gz' if gz else 'w', format=fmt) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def head_text(files, absolute=True, sep='\n'):
+    """What head FILE... prints for {path: content}: "==> PATH <==", the content, and a
+    blank line before each further header (GNU coreutils and busybox alike)."""
+    out = []
+    for i, (path, data) in enumerate(files.items()):
+        out.append(('' if i == 0 else sep) + f'==> {"/" if absolute else ""}{path} <=={sep}' +
+                   data.replace('\n', sep))
+    return ''.join(out)
+
+
+def pools_of(fa):
+    return fa and [(q['name'], q['dir'], q.get('nslabs'), q.get('used'), q['empty'])
+                   for q in fa['swiotlb']['pools']]
+
+
+def capture_pitfalls(tool, rt):
+    """How users really capture the swiotlb files, and what each mistake gets (issue 11).
+    debugfs files stat as size 0, so tar stores them empty; grep -r prints nothing for a
+    wrong path; head prints a directory's name without reading it. Each is one error line
+    saying so. An empty swiotlb/ directory (Linux 6.1 with no bouncing needed: the default
+    pool has no slabs, so swiotlb_create_debugfs_files() makes only the directory) is a
+    real state, read as an empty default pool for SWIO004."""
+    dbg = 'sys/kernel/debug/swiotlb/'
+    good = {dbg + 'io_tlb_nslabs': '32768\n', dbg + 'io_tlb_used': '40\n',
+            dbg + 'restricted_dma_reserved@9f000000/io_tlb_nslabs': '512\n',
+            dbg + 'restricted_dma_reserved@9f000000/io_tlb_used': '3\n'}
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        grep = os.path.join(tmp, 'grep.txt')
+        open(grep, 'w').write(''.join(f'/{k}:{v}' for k, v in good.items()))
+        want, p = facts([tool, 'swiotlb', grep])
+        tap.ok('grep text of two pools: read (the baseline of the head cases)',
+               pools_of(want) and len(pools_of(want)) == 2, f'{p.returncode} {p.stderr!r}')
+
+        # busybox tar -C /sys/kernel/debug -cf x.tar swiotlb: every io_tlb_* member has size 0.
+        empty = {'swiotlb': None, **{k[len('sys/kernel/debug/'):]: b'' for k in good}}
+        needle = ('the io_tlb_* files in the archive are empty: debugfs files report size 0, '
+                  'so tar stores them with no contents; capture with grep -r . '
+                  '/sys/kernel/debug/swiotlb > swiotlb.txt')
+        for name, fmt, gz in [('tar', tarfile.GNU_FORMAT, False), ('ustar tar', tarfile.USTAR_FORMAT, False),
+                              ('tar.gz', tarfile.GNU_FORMAT, True)]:
+            path = tar_of(os.path.join(tmp, f'debugfs-{name.replace(" ", "-")}'), empty, fmt, gz)
+            check_error(f'{name} of debugfs, every io_tlb_* file stored empty: exit 2, says why',
+                        [tool, 'swiotlb', path], 2, f'cca-dma-audit: {path}: {needle}')
+        # ... and a directory extracted from such an archive
+        d = os.path.join(tmp, 'extracted')
+        write_dump(d, {k: '' for k in good})
+        check_error('directory copy with every io_tlb_* file empty: exit 2, says why',
+                    [tool, 'swiotlb', d], 2,
+                    f'cca-dma-audit: {d}: the io_tlb_* files are all empty (extracted from a tar '
+                    'of debugfs? debugfs files report size 0')
+        # one empty file among good ones is not that: the file is named
+        path = tar_of(os.path.join(tmp, 'one-empty.tar'),
+                      {k: v.encode() for k, v in good.items()} | {dbg + 'io_tlb_used': b''})
+        check_error('tar with one io_tlb_* file empty among good ones: exit 2, names the file',
+                    [tool, 'swiotlb', path], 2,
+                    f'cca-dma-audit: {path}: {dbg}io_tlb_used: empty, not a slot count')
+
+        # grep printed nothing: an error, never "no pool"
+        for name, data in [('0 bytes', ''), ('blank lines', '\n  \n\t\r\n')]:
+            path = os.path.join(tmp, f'grep-{name.replace(" ", "-")}.txt')
+            open(path, 'w').write(data)
+            check_error(f'grep text of {name}: exit 2, not an empty pool', [tool, 'swiotlb', path], 2,
+                        f'cca-dma-audit: {path}: empty{" (only blank lines)" if data else ""}: '
+                        'grep -r and head print nothing when the path is wrong')
+        with open(os.devnull, 'rb') as f:
+            check_error('empty standard input: exit 2', [tool, 'swiotlb', '-'], 2,
+                        'cca-dma-audit: <stdin>: empty: grep -r and head print nothing', stdin=f)
+
+        # head FILE...: absolute or relative paths, GNU or CRLF line ends, gives what grep gives
+        for name, text in [
+            ('head of absolute paths', head_text(good)),
+            ('head of relative paths', head_text(good, absolute=False)),
+            ('head with CRLF line ends', head_text(good, sep='\r\n')),
+            ('head whose last file has no newline', head_text(good)[:-1]),
+            # find without -type f: the directories are listed, with no content, and their files too
+            ('head of find output with directories', head_text(
+                {dbg[:-1]: '', dbg + 'restricted_dma_reserved@9f000000': '', **good})),
+        ]:
+            path = os.path.join(tmp, name.replace(' ', '-') + '.txt')
+            open(path, 'w', newline='').write(text)
+            fa, p = facts([tool, 'swiotlb', path])
+            # "/sys/..." and "sys/..." are the same dump: the pool is known from the last components
+            tap.ok(f'{name}: read as the grep text is', fa is not None and fa['swiotlb']['format'] == 'head'
+                   and pools_of(fa) == pools_of(want), f'{p.returncode} {p.stderr!r} {pools_of(fa)}')
+        # head /sys/kernel/debug/swiotlb/*: a pool directory gets its header and nothing else
+        # (head's complaint goes to stderr, or into the text with 2>&1): its pool was not read.
+        pool = dbg + 'restricted_dma_reserved@9f000000'
+        for name, complaint in [('', ''), (' and head\'s complaint', f"head: error reading '/{pool}': "
+                                                                   'Is a directory\n')]:
+            files = {dbg + 'io_tlb_nslabs': '32768\n', dbg + 'io_tlb_used': '40\n', pool: complaint}
+            path = os.path.join(tmp, f'head-star{len(name)}.txt')
+            open(path, 'w').write(head_text(files))
+            check_error(f'head of a pool directory (its header{name}): exit 2, not an empty pool',
+                        [tool, 'swiotlb', path], 2,
+                        f'cca-dma-audit: {path}: {pool}: listed with no content and no file under it: '
+                        'a directory, which head does not read')
+
+        # Linux 6.1, no bouncing needed: swiotlb/ exists and is empty. A copy of it, a tar of
+        # it or of its contents is the default pool with no slots: SWIO004 fires in a realm.
+        empty_dir = os.path.join(tmp, 'swiotlb-6.1')
+        os.mkdir(empty_dir)
+        for name, path in [
+            ('empty directory copy', empty_dir),
+            ('tar whose only member is swiotlb/', tar_of(os.path.join(tmp, 'only-dir.tar'), {'swiotlb': None})),
+            ('tar -C swiotlb . of the empty directory', tar_of(os.path.join(tmp, 'dot.tar'), {'.': None})),
+            ('tar.gz of /sys/kernel/debug/swiotlb, empty',
+             tar_of(os.path.join(tmp, 'sys.tar.gz'), {'sys/kernel/debug/swiotlb': None}, gz=True)),
+        ]:
+            fa, p = facts([tool, 'swiotlb', path])
+            got = pools_of(fa)
+            tap.ok(f'{name} (Linux 6.1, no default pool): one empty default pool',
+                   got is not None and len(got) == 1 and got[0][0] == 'swiotlb' and
+                   got[0][2] is None and got[0][4] is True and fa['swiotlb']['pools'][0]['default'],
+                   f'{p.returncode} {p.stderr!r} {got}')
+            p = run([tool, 'swiotlb', path, '--platform', 'cca', '--format', 'json'])
+            rep = json.loads(p.stdout) if p.stdout else {}
+            tap.ok(f'{name} in a realm: SWIO004 fails (exit 1), no input error',
+                   p.returncode == 1 and [f['rule_id'] for f in rep.get('findings', [])] == ['SWIO004'],
+                   f'{p.returncode} {p.stderr!r}')
 
 
 def limits(tool):
@@ -586,17 +731,17 @@ def trace_limits(tool):
               lambda t: t['unchecked'] == none and t['groups'][0]['device'] == 'd' * 128)
         check('device name of 129 bytes: unchecked', write('name-over.trace', [trace_map(1, 'd' * 129)]),
               lambda t: t['unchecked'] == {'count': 1, 'lines': [1]} and not t['groups'])
-        # MAX_GROUPS: 64 devices x 64 highest bits of swiotlb_bounced addresses.
-        at = [trace_line(len(at) + 1, 'swiotlb_bounced', f'dev_name: g{d}',
-                         f'dma_mask=ffffffffffffffff dev_addr={1 << b:x} size=1 FORCE')
-              for d in range(64) for b in range(64)]
+        # MAX_GROUPS: 1024 devices x (dma_addr, phys_addr) x (with the shared bit, without).
+        at = [trace_map(2 * d + i + 1, f'g{d}', addr=0x8000bfa01000 >> (16 * i)).replace(
+                  'phys_addr=10a3c2000', f'phys_addr={0x80010a3c2000 >> (16 * i):x}')
+              for d in range(1024) for i in range(2)]
         check('trace of 4096 address groups: every event checked', write('groups-at.trace', at),
               lambda t: t['unchecked'] == none and len(t['groups']) == 4096)
-        extra = trace_line(4097, 'swiotlb_bounced', 'dev_name: g64',
+        extra = trace_line(2049, 'swiotlb_bounced', 'dev_name: g0',
                            'dma_mask=ffffffffffffffff dev_addr=1 size=1 FORCE')
-        check('trace of 4097 address groups: the 4097th unchecked, line 4097',
+        check('trace of 4097 address groups: the 4097th unchecked, line 2049',
               write('groups-over.trace', at + [extra]),
-              lambda t: t['unchecked'] == {'count': 1, 'lines': [4097]} and len(t['groups']) == 4096)
+              lambda t: t['unchecked'] == {'count': 1, 'lines': [2049]} and len(t['groups']) == 4096)
         # MAX_ERRORS: failed mappings (DMA_MAPPING_ERROR) of 256 devices, then one more.
         at = [trace_map(i + 1, f'e{i}', addr=(1 << 64) - 1) for i in range(256)]
         check('trace of 256 distinct mapping errors: every one kept', write('errors-at.trace', at),
@@ -644,12 +789,12 @@ def trace_hostile(tool):
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, 'names.trace')
         bad = [b'\x1b[31mred\x1b[0m', b'\xff\xfe', b'a\x00b', b'tab\tname', b'caf\xc3\xa9', b'\x7f']
-        open(path, 'wb').write(trace_map(1, 'dev0').encode() + b''.join(
-            trace_map(i + 2, 'NAME').encode().replace(b'NAME', d) for i, d in enumerate(bad)))
+        open(path, 'wb').write(trace_map(1, 'dev0').encode() * 7 + b''.join(
+            trace_map(i + 8, 'NAME').encode().replace(b'NAME', d) for i, d in enumerate(bad)))
         fa, p = facts([tool, 'trace', path])
         t = fa and fa['trace']
         tap.ok('device names with control characters, invalid UTF-8, NUL: malformed lines',
-               t is not None and t['malformed'] == {'count': 6, 'lines': [2, 3, 4, 5, 6]} and
+               t is not None and t['malformed'] == {'count': 6, 'lines': [8, 9, 10, 11, 12]} and
                {g['device'] for g in t['groups']} == {'dev0'}, f'{p.returncode} {p.stderr!r} {t}')
         for fmt in ('text', 'json'):
             p = run([tool, 'trace', path, '--format', fmt])
@@ -667,7 +812,7 @@ def trace_hostile(tool):
                        f'dma_mask=ffffffffffffffff dev_addr={"0" * 60000}1 size=1 FORCE'),
             trace_line(4, 'swiotlb_bounced', 'dev_name: d0',
                        f'dma_mask=ffffffffffffffff dev_addr=1 size={"9" * 30} FORCE')]))
-        fa, p = facts([tool, 'trace', path, '--ipa-bits', '48'])
+        fa, p = facts([tool, 'trace', path])
         t = fa and fa['trace']
         g = t and {x['first_address']: x for x in t['groups']}
         tap.ok('trace numbers: an extent past 2^64 ends at the top; over 64 bits is malformed',
@@ -685,6 +830,69 @@ def trace_hostile(tool):
         tap.ok('attrs=MMIO found among other flags, not inside one',
                t is not None and t['mmio_mappings'] == 4 and t['malformed']['count'] == 0,
                f'{p.returncode} {p.stderr!r} {t and t["mmio_mappings"]}')
+
+
+def trace_unreadable(tool):
+    """A trace most of whose lines cannot be read is an input error (exit 2,
+    one line: the file, how many lines, the first and what was expected), not
+    a TRACE006 note: here the tracefs 'raw' option's lines, which carry no
+    event name (kernel/trace/trace.c print_raw_fmt(): "PID CPU TS type: N")."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'raw.trace')
+        open(path, 'w').write('# tracer: nop\n#\n' + ''.join(
+            f'180 0 {9851983000 + i} type: 1306\n' for i in range(6)) + trace_map(1, 'dev0'))
+        check_error('trace of mostly unreadable lines: exit 2, one line', [tool, 'trace', path], 2,
+                    f"cca-dma-audit: {path}: 6 of its 7 lines could not be read (the first, line 3, "
+                    f"'180 0 9851983000 type: 1306': no event header")
+        check_error('trace of mostly unreadable lines, with audit: exit 2', [tool, 'audit', '--trace', path],
+                    2, 'expected ftrace event lines as the trace and trace_pipe files or trace-cmd report')
+
+
+def trace_dat(tool):
+    """A trace-cmd trace.dat is read through libtracecmd, known by its magic:
+    the same facts as trace-cmd report's text of it, and a cut one is one clear
+    line (exit 2), never a crash or libtracecmd's own output. No trace.dat may
+    be committed and this machine cannot trace, so the checks need one from a
+    real guest: CDA_TRACE_DAT names it (CI records one); without it they are
+    skipped."""
+    dat = os.environ.get('CDA_TRACE_DAT')
+    if not dat or not os.path.isfile(dat):
+        tap.ok('trace.dat checks # SKIP CDA_TRACE_DAT does not name a trace.dat', True)
+        return
+    fa, p = facts([tool, 'trace', dat])
+    t = fa and fa['trace']
+    tap.ok('trace.dat: read through libtracecmd', t is not None and t['format'] == 'trace.dat' and
+           t['events'] > 0 and t['malformed']['count'] == 0 and not p.stderr,
+           f'{p.returncode} {p.stderr[:300]!r}')
+    with open(dat, 'rb') as f:
+        fb, p = facts([tool, 'trace', '-'], f)
+    tap.ok('trace.dat on standard input from the file: the same facts',
+           fb is not None and fb['trace'] == t, f'{p.returncode} {p.stderr[:300]!r}')
+    with open(dat, 'rb') as f:
+        data = f.read()
+    p = subprocess.run([tool, 'trace', '-'], input=data, capture_output=True, timeout=120)
+    tap.ok('trace.dat through a pipe: exit 2, one line saying to give the file',
+           p.returncode == 2 and p.stderr.decode().count('\n') == 1 and
+           b'a trace-cmd trace.dat (give it as a file' in p.stderr, f'{p.returncode} {p.stderr!r}')
+    report = shutil.which('trace-cmd')
+    if report:
+        text = subprocess.run([report, 'report', dat], capture_output=True, timeout=300).stdout
+        raw = subprocess.run([report, 'report', '-R', dat], capture_output=True, timeout=300).stdout
+        for name, out in (('report', text), ('report -R', raw)):
+            with tempfile.NamedTemporaryFile(suffix='.txt') as f:
+                f.write(out)
+                f.flush()
+                fr, p = facts([tool, 'trace', f.name])
+            strip = lambda tr: [{k: v for k, v in g.items() if k != 'lines'} for g in tr['groups']]
+            tap.ok(f'trace.dat and trace-cmd {name} of it: the same groups and counts',
+                   fr is not None and strip(fr['trace']) == strip(t) and
+                   fr['trace']['event_counts'] == t['event_counts'], f'{p.returncode} {p.stderr[:300]!r}')
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (10, 4096, len(data) // 3, len(data) // 2):
+            cut = os.path.join(tmp, f'cut-{n}.dat')
+            open(cut, 'wb').write(data[:n])
+            check_error(f'trace.dat cut at {n} bytes: exit 2, one line', [tool, 'trace', cut], 2,
+                        f'cca-dma-audit: {cut}: a trace-cmd trace.dat that libtracecmd could not read')
 
 
 if __name__ == '__main__':

@@ -323,6 +323,90 @@ static void test_dmesg_pkvm_bitmap(void **state)
 	cda_arena_free(a);
 }
 
+/* The reserved-memory lines of drivers/of/of_reserved_mem.c, merged by node name. */
+static void test_dmesg_reserved_mem(void **state)
+{
+	static const char text[] =
+		"[    0.000000] Booting Linux on physical CPU 0x0\n"
+		/* v6.12 with CONFIG_DMA_RESTRICTED_POOL: created, initialized, region */
+		"[    0.000000] software IO TLB: Reserved memory: created restricted DMA pool at 0x000000009f000000, size 16 MiB\n"
+		"[    0.000000] OF: reserved mem: initialized node restricted_dma_reserved@9f000000, compatible id restricted-dma-pool\n"
+		"[    0.000000] OF: reserved mem: 0x000000009f000000..0x000000009fffffff (16384 KiB) map non-reusable restricted_dma_reserved@9f000000\n"
+		/* 32-bit phys_addr_t, a comma in the name, padding after it */
+		"OF: reserved mem: 0x4c000000..0x4c7fffff (8192 KiB) nomap reusable gap1@3,fc000000  \n"
+		/* a region no init function claimed: the line alone (no CONFIG_DMA_RESTRICTED_POOL) */
+		"<6>OF: reserved mem: 0x0000000050000000..0x0000000053ffffff (65536 KiB) map non-reusable pool@50000000\n"
+		"OF: reserved mem: node bad@60000000 compatible matching fail\n"
+		/* messages this loader does not read */
+		"OF: reserved mem: Reserved memory: unsupported node format, ignoring\n"
+		"OF: reserved mem: invalid size property in 'x' node.\n"
+		/* damaged: KiB that disagree with the range, an end below the base, no name */
+		"OF: reserved mem: 0x0000000050000000..0x0000000053ffffff (65535 KiB) map non-reusable x\n"
+		"OF: reserved mem: 0x0000000053ffffff..0x0000000050000000 (0 KiB) map non-reusable y\n"
+		"OF: reserved mem: 0x0000000050000000..0x0000000050000fff (4 KiB) map non-reusable \n"
+		"OF: reserved mem: initialized node , compatible id shared-dma-pool\n";
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f, *list;
+	struct cda_error err;
+	char *path = tmpfile_with(text, sizeof(text) - 1);
+
+	(void)state;
+	assert_int_equal(cda_dmesg_facts(a, path, &f, &err), 0);
+	list = cda_obj_get(f, "reserved_mem");
+	assert_non_null(list);
+	assert_int_equal(list->type, CDA_T_LIST);
+	assert_int_equal(list->list.n, 4);
+	/* first named by the initialized line, completed by the region line */
+	assert_string_equal(str(list->list.items[0], "name"), "restricted_dma_reserved@9f000000");
+	assert_int_equal(num(list->list.items[0], "line"), 3);
+	assert_string_equal(str(list->list.items[0], "initialized"), "restricted-dma-pool");
+	assert_true(cda_obj_get(list->list.items[0], "reserved")->b);
+	assert_int_equal(num(list->list.items[0], "base"), 0x9f000000);
+	assert_int_equal(num(list->list.items[0], "size"), 16u << 20); /* the end is inclusive */
+	assert_false(cda_obj_get(list->list.items[0], "no_map")->b);
+	assert_string_equal(str(list->list.items[1], "name"), "gap1@3,fc000000");
+	assert_int_equal(num(list->list.items[1], "base"), 0x4c000000);
+	assert_true(cda_obj_get(list->list.items[1], "no_map")->b);
+	assert_true(cda_obj_get(list->list.items[1], "reusable")->b);
+	assert_null(cda_obj_get(list->list.items[2], "initialized"));
+	assert_false(cda_obj_get(list->list.items[2], "refused")->b);
+	assert_string_equal(str(list->list.items[3], "name"), "bad@60000000");
+	assert_true(cda_obj_get(list->list.items[3], "refused")->b);
+	assert_false(cda_obj_get(list->list.items[3], "reserved")->b);
+	assert_null(cda_obj_get(list->list.items[3], "base"));
+	assert_int_equal(num(f, "reserved_mem_dropped"), 0);
+	assert_int_equal(num(f, "malformed.count"), 4);
+	assert_int_equal(num(f, "restricted_pools_seen"), 1);
+	unlink(path);
+	free(path);
+	cda_arena_free(a);
+}
+
+/* Past 64 nodes the lines are counted, so a rule knows a name may be missing. */
+static void test_dmesg_reserved_mem_cap(void **state)
+{
+	char *text = malloc(100 * 96), *p = text, *path;
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+
+	(void)state;
+	assert_non_null(text);
+	for (int i = 0; i < 70; i++)
+		p += sprintf(p, "OF: reserved mem: node n%d@0 compatible matching fail\n", i);
+	p += sprintf(p, "OF: reserved mem: initialized node n3@0, compatible id x\n");
+	path = tmpfile_with(text, (size_t)(p - text));
+	assert_int_equal(cda_dmesg_facts(a, path, &f, &err), 0);
+	assert_int_equal(cda_obj_get(f, "reserved_mem")->list.n, 64);
+	assert_int_equal(num(f, "reserved_mem_dropped"), 6);
+	/* a node already kept still gets its later lines */
+	assert_string_equal(str(cda_obj_get(f, "reserved_mem")->list.items[3], "initialized"), "x");
+	unlink(path);
+	free(path);
+	free(text);
+	cda_arena_free(a);
+}
+
 static void test_swiotlb_grep(void **state)
 {
 	static const char text[] =
@@ -515,7 +599,7 @@ static void test_trace(void **state)
 		" kworker/u8:2-57 [001] ..... 12.5: dma_fence_init: driver=x\n"
 		"not a trace line\n";
 	static const struct cda_trace_pool pool = { "swiotlb", "dmesg", 0xbbe00000, 0x4000000 };
-	struct cda_trace_ctx ctx = { .pools = &pool, .npools = 1 };
+	struct cda_trace_ctx ctx = { .pools = &pool, .npools = 1, .ipa_bits = 48 };
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *f;
 	struct cda_error err;
@@ -524,13 +608,14 @@ static void test_trace(void **state)
 
 	(void)state;
 	assert_int_equal(cda_trace_facts(a, path, &ctx, &f, &err), 0);
+	assert_string_equal(str(f, "format"), "text");
 	assert_int_equal(num(f, "events"), 4);
 	assert_int_equal(num(f, "other_events"), 1);
 	/* the sg line with more addresses than sizes, and the non-trace line */
 	assert_int_equal(num(f, "malformed.count"), 2);
-	/* bit 47 is used by DMA addresses and by no physical address */
+	/* the bit is --ipa-bits' */
 	assert_int_equal(num(f, "shared_bit.value"), 0x800000000000ull);
-	assert_string_equal(str(f, "shared_bit.source"), "inferred");
+	assert_string_equal(str(f, "shared_bit.source"), "option");
 	g = group(f, "dma_map_sg", "dma_addrs");
 	assert_int_equal(num(g, "count"), 2); /* the malformed line added nothing */
 	assert_int_equal(num(g, "min"), 0xbfa04000);
@@ -546,29 +631,363 @@ static void test_trace(void **state)
 	cda_arena_free(a);
 }
 
-/* An address inside a pool as it is cannot carry the shared bit, even without --ipa-bits. */
+static enum cda_type type_of(const struct cda_value *g, const char *key)
+{
+	return cda_obj_path(g, key)->type;
+}
+
+/* The group of field whose first address is first, on device dev. */
+static const struct cda_value *group_at(const struct cda_value *f, const char *dev,
+					const char *field, uint64_t first)
+{
+	const struct cda_value *g = cda_obj_path(f, "groups");
+
+	for (size_t i = 0; i < g->list.n; i++)
+		if (!strcmp(str(g->list.items[i], "device"), dev) &&
+		    !strcmp(str(g->list.items[i], "field"), field) &&
+		    num(g->list.items[i], "first_address") == first)
+			return g->list.items[i];
+	fail_msg("no group %s %s %llx", dev, field, (unsigned long long)first);
+	return NULL;
+}
+
+/*
+ * Without --ipa-bits the shared bit is never guessed. An address in a pool
+ * as it is, or below bit 31, cannot carry it; any other is unknown, and is
+ * used as it is: the 2 GiB guest's buffers above 2 GiB (bit 31 set) are not
+ * stripped into a pool. On pKVM there is no bit at all.
+ */
 static void test_trace_no_bit(void **state)
 {
 	static const char text[] =
-		" k-1 [001] ..... 1.0: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=bfa01000 size=64 phys_addr=10a3c2000 attrs=\n";
+		/* in the pool */
+		" k-1 [001] ..... 1.0: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=bfa01000 size=64 phys_addr=10a3c2000 attrs=\n"
+		/* below 2 GiB: no shared bit whatever the IPA width */
+		" k-1 [001] ..... 1.1: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=438600f8 size=16 phys_addr=438600f8 attrs=\n"
+		/* above 2 GiB, outside the pool; with bit 31 cleared it would be in it */
+		" k-1 [001] ..... 1.2: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=b9410000 size=16 phys_addr=b9410000 attrs=\n"
+		" k-1 [001] ..... 1.3: dma_map_page: 0000:00:03.0 dir=TO_DEVICE dma_addr=b9410000 size=16 phys_addr=b9410000 attrs=\n"
+		/* the same addresses, again: two boots differing only in placement agree */
+		" k-1 [001] ..... 1.4: dma_map_page: 0000:00:03.0 dir=TO_DEVICE dma_addr=c0000000 size=16 phys_addr=c0000000 attrs=\n";
 	static const struct cda_trace_pool pool = { "swiotlb", "dmesg", 0xbbe00000, 0x4000000 };
+	static const struct cda_trace_pool low = { "swiotlb", "dmesg", 0x39400000, 0x200000 };
 	struct cda_trace_ctx with = { .pools = &pool, .npools = 1 }, without = { 0 };
+	struct cda_trace_ctx pkvm = { .pools = &low, .npools = 1, .no_shared_bit = true, .ipa_bits = 40 };
+	struct cda_trace_ctx realm = { .pools = &low, .npools = 1, .ipa_bits = 32 };
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *f;
 	struct cda_error err;
+	const struct cda_value *gs, *g;
 	char *path = tmpfile_with(text, sizeof(text) - 1);
 
 	(void)state;
 	assert_int_equal(cda_trace_facts(a, path, &with, &f, &err), 0);
 	assert_int_equal(cda_obj_path(f, "shared_bit")->type, CDA_T_UNKNOWN);
-	assert_false(cda_obj_path(group(f, "dma_map_page", "dma_addr"), "shared_bit")->b);
+	assert_non_null(strstr(cda_obj_path(f, "shared_bit")->s, "--ipa-bits"));
+	/* dev 02: dma in pool, low, high; phys low, high; dev 03: dma and phys, high, twice */
+	assert_int_equal(cda_obj_path(f, "groups")->list.n, 7);
+	g = group_at(f, "0000:00:02.0", "dma_addr", 0xbfa01000);
+	assert_false(cda_obj_path(g, "shared_bit")->b);
+	assert_true(cda_obj_path(g, "in_pool")->b);
+	g = group_at(f, "0000:00:02.0", "dma_addr", 0x438600f8);
+	assert_false(cda_obj_path(g, "shared_bit")->b);
+	assert_false(cda_obj_path(g, "in_pool")->b);
+	g = group_at(f, "0000:00:02.0", "dma_addr", 0xb9410000);
+	assert_int_equal(num(g, "min"), 0xb9410000); /* never stripped */
+	assert_int_equal(type_of(g, "shared_bit"), CDA_T_UNKNOWN);
+	assert_int_equal(type_of(g, "in_pool"), CDA_T_UNKNOWN);
+	g = group_at(f, "0000:00:03.0", "dma_addr", 0xb9410000);
+	assert_int_equal(num(g, "count"), 2);
+	assert_int_equal(type_of(g, "in_pool"), CDA_T_UNKNOWN);
 	assert_int_equal(cda_trace_facts(a, path, &without, &f, &err), 0);
-	assert_int_equal(cda_obj_path(group(f, "dma_map_page", "dma_addr"), "shared_bit")->type,
-			 CDA_T_UNKNOWN);
-	assert_int_equal(cda_obj_path(group(f, "dma_map_page", "dma_addr"), "in_pool")->type,
-			 CDA_T_UNKNOWN);
+	g = group(f, "dma_map_page", "dma_addr");
+	assert_int_equal(type_of(g, "shared_bit"), CDA_T_UNKNOWN);
+	assert_int_equal(type_of(g, "in_pool"), CDA_T_UNKNOWN);
+	/* pKVM: no bit, whatever --ipa-bits says; pool membership of the address as it is */
+	assert_int_equal(cda_trace_facts(a, path, &pkvm, &f, &err), 0);
+	assert_int_equal(cda_obj_path(f, "shared_bit")->type, CDA_T_UNKNOWN);
+	gs = cda_obj_path(f, "groups");
+	assert_int_equal(gs->list.n, 4); /* dma and phys of each device */
+	for (size_t i = 0; i < gs->list.n; i++) {
+		assert_int_equal(type_of(gs->list.items[i], "shared_bit"), CDA_T_UNKNOWN);
+		assert_false(cda_obj_path(gs->list.items[i], "in_pool")->b);
+	}
+	/* a realm with 32 IPA bits: bit 31 is the shared bit, cleared for the pool check */
+	assert_int_equal(cda_trace_facts(a, path, &realm, &f, &err), 0);
+	assert_int_equal(num(f, "shared_bit.value"), 0x80000000);
+	g = group_at(f, "0000:00:02.0", "dma_addr", 0xb9410000);
+	assert_true(cda_obj_path(g, "shared_bit")->b);
+	assert_true(cda_obj_path(g, "in_pool")->b);
+	assert_int_equal(num(g, "min"), 0x39410000);
+	g = group_at(f, "0000:00:02.0", "dma_addr", 0x438600f8);
+	assert_false(cda_obj_path(g, "shared_bit")->b);
 	unlink(path);
 	free(path);
+	cda_arena_free(a);
+}
+
+/*
+ * A coherent buffer's traced size is the caller's request: its alignment is
+ * its base's, and its size is known once rounded to whole guest pages, which
+ * needs the guest page size; a streaming mapping gets no size facts.
+ */
+static void test_trace_alloc_sizes(void **state)
+{
+	static const char text[] =
+		" k-1 [001] ..... 1.0: dma_alloc: 0000:00:03.0 dir=BIDIRECTIONAL dma_addr=8000a0010000 size=2 virt_addr=00000000c0ffee12 flags=GFP_KERNEL attrs=\n"
+		" k-1 [001] ..... 1.1: dma_alloc: 0000:00:03.0 dir=BIDIRECTIONAL dma_addr=8000a0020000 size=6000 virt_addr=00000000c0ffee12 flags=GFP_KERNEL attrs=\n"
+		" k-1 [001] ..... 1.2: dma_map_page: 0000:00:03.0 dir=TO_DEVICE dma_addr=8000bfa000f8 size=16 phys_addr=438600f8 attrs=\n";
+	struct cda_trace_ctx unknown = { .ipa_bits = 48 }, k4 = { .ipa_bits = 48, .page_size = 4096 };
+	struct cda_trace_ctx k64 = { .ipa_bits = 48, .page_size = 65536 };
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+	const struct cda_value *g;
+	char *path = tmpfile_with(text, sizeof(text) - 1);
+
+	(void)state;
+	assert_int_equal(cda_trace_facts(a, path, &unknown, &f, &err), 0);
+	g = group(f, "dma_alloc", "dma_addr");
+	assert_int_equal(num(g, "alignment"), 0x10000);
+	assert_int_equal(num(g, "size_alignment"), 2);
+	assert_int_equal(type_of(g, "rounded_size_alignment"), CDA_T_UNKNOWN);
+	assert_non_null(strstr(cda_obj_path(g, "rounded_size_alignment")->s, "guest page size"));
+	g = group(f, "dma_map_page", "dma_addr");
+	assert_int_equal(num(g, "alignment"), 8);
+	assert_null(cda_obj_path(g, "size_alignment"));
+	assert_null(cda_obj_path(g, "rounded_size_alignment"));
+	assert_int_equal(cda_trace_facts(a, path, &k4, &f, &err), 0);
+	/* 2 -> 4K, 6000 -> 8K */
+	assert_int_equal(num(group(f, "dma_alloc", "dma_addr"), "rounded_size_alignment"), 0x1000);
+	assert_int_equal(cda_trace_facts(a, path, &k64, &f, &err), 0);
+	assert_int_equal(num(group(f, "dma_alloc", "dma_addr"), "rounded_size_alignment"), 0x10000);
+	unlink(path);
+	free(path);
+	cda_arena_free(a);
+}
+
+/*
+ * Every line form the reader knows, each a dma_map_page and its unmap. Cut
+ * from the real captures of testdata/real (Debian 6.12.117 arm64 under
+ * QEMU, virtio-blk with iommu_platform=on): the tracefs trace file with the
+ * default options, nocontext-info and latency-format, and trace-cmd 3.1.6's
+ * report of the guest's trace.dat with no option, -l, -t --ts-diff,
+ * --raw-ts and -R. The rest follow kernel/trace/trace_output.c and trace.c
+ * (6.12) to the letter: irq-info off (trace_print_context()), record-tgid,
+ * a counter clock (" %12llu"), latency-format with verbose
+ * (lat_print_timestamp()), and the fields option (print_fields()).
+ */
+static void test_trace_forms(void **state)
+{
+	static const char *const forms[] = {
+		/* trace, default options */
+		"# tracer: nop\n#\n"
+		"              dd-175     [001] d....     9.824470: dma_map_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"          <idle>-0       [001] d.h..     9.835234: dma_unmap_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		/* trace_options nocontext-info */
+		"# tracer: nop\n#\n"
+		"dma_map_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"dma_unmap_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		/* trace_options latency-format: the delay marks, and a space for none */
+		"# tracer: nop\n"
+		"      dd-175       1d.... 134815us#: dma_map_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"  <idle>-0         1d.h.. 143359us : dma_unmap_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		"      dd-175       1d.... 134815us!: dma_map_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"  <idle>-0         1d.h.. 143359us+: dma_unmap_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		/* latency-format and verbose, in_ns and a counter clock */
+		"          dd     175   1 1 00000000 00000000 [00020e9c] 134.815ms (+5.574ms): dma_map_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"          dd     175   1 1 00000000 00000001 [000000000000abcd] 1234 (+5): dma_unmap_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		/* irq-info off; record-tgid; a counter clock */
+		"              dd-175     [001]     9.824470: dma_map_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"          <idle>-0       (-------) [001] d.h..     9.835234: dma_unmap_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		"              dd-175     (    175) [001] d....  13554986000: dma_map_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"          <idle>-0       [001] d.h..  13555015248: dma_unmap_page: 0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		/* trace-cmd report */
+		"cpus=2\n"
+		"              dd-197   [001]    13.554986: dma_map_page:         0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"          <idle>-0     [001]    13.557737: dma_unmap_page:       0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		/* trace-cmd report -l */
+		"cpus=2\n"
+		"      dd-197     1d....    13.554986: dma_map_page:         0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"  <idle>-0       1d.h..    13.557737: dma_unmap_page:       0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		/* trace-cmd report -t --ts-diff */
+		"cpus=2\n"
+		"              dd-197   [001]    13.554986000:          dma_map_page:         0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"          <idle>-0     [001]    13.557737123: (+2751123) dma_unmap_page:       0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		/* trace-cmd report --raw-ts */
+		"              dd-197   [001] 13554986000: dma_map_page:         0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 phys_addr=452d2378 attrs=\n"
+		"          <idle>-0     [001] 13557737123: dma_unmap_page:       0000:00:01.0 dir=TO_DEVICE dma_addr=452d2378 size=16 attrs=\n",
+		/* trace-cmd report -R: the fields by name, numbers as the print format has them */
+		"cpus=2\n"
+		"              dd-197   [001]    13.554986: dma_map_page:          device=0000:00:01.0 phys_addr=452d2378 dma_addr=452d2378 size=16 dir=1 attrs=0x0\n"
+		"          <idle>-0     [001]    13.557737: dma_unmap_page:        device=0000:00:01.0 addr=452d2378 size=16 dir=1 attrs=0x0\n",
+		/* trace_options fields */
+		"dma_map_page: device=0000:00:01.0 phys_addr=0x452d2378 (1160586104) dma_addr=0x452d2378 (1160586104) size=0x10 (16) dir=0x1 (1) attrs=0x0 (0)\n"
+		"dma_unmap_page: device=0000:00:01.0 addr=0x452d2378 (1160586104) size=0x10 (16) dir=0x1 (1) attrs=0x0 (0)\n",
+	};
+	struct cda_trace_ctx ctx = { .ipa_bits = 48 };
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+	const struct cda_value *g;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		char *path = tmpfile_with(forms[i], strlen(forms[i]));
+
+		if (cda_trace_facts(a, path, &ctx, &f, &err))
+			fail_msg("form %zu: %s", i, err.msg);
+		if (num(f, "events") != 2 || num(f, "malformed.count") != 0)
+			fail_msg("form %zu: %llu events, %llu malformed", i,
+				 (unsigned long long)num(f, "events"),
+				 (unsigned long long)num(f, "malformed.count"));
+		g = group(f, "dma_map_page", "dma_addr");
+		assert_int_equal(num(g, "first_address"), 0x452d2378);
+		assert_int_equal(num(g, "max_size"), 16);
+		assert_false(cda_obj_path(g, "shared_bit")->b);
+		assert_int_equal(num(group(f, "dma_map_page", "phys_addr"), "first_address"), 0x452d2378);
+		unlink(path);
+		free(path);
+	}
+	cda_arena_free(a);
+}
+
+/*
+ * The field forms' arrays are the raw bytes (little-endian on arm64):
+ * libtraceevent's "ARRAY[..]" (trace-cmd report -R) and the fields
+ * option's "00,10,..". dma_map_sg's sizes are its "lengths" (u32),
+ * dma_map_sg_err's addresses its "phys_addrs", attrs a number (MMIO: bit 10).
+ */
+static void test_trace_raw_arrays(void **state)
+{
+	static const char text[] =
+		"cpus=2\n"
+		" k-1 [001] 1.0: dma_map_sg: device=0000:00:04.0 full_nents=2 full_ents=2 truncated=0 "
+		"phys_addrs=ARRAY[00, 50, 3c, 0a, 01, 00, 00, 00, 00, 60, 3c, 0a, 01, 00, 00, 00] "
+		"dma_addrs=ARRAY[00, 40, a0, bf, 00, 80, 00, 00, 00, 50, a0, bf, 00, 80, 00, 00] "
+		"lengths=ARRAY[00, 10, 00, 00, 00, 08, 00, 00] dir=2 attrs=0x0\n"
+		"dma_map_sg: device=0000:00:05.0 full_nents=0x1 (1) full_ents=0x1 (1) truncated=(0) "
+		"phys_addrs=00,50,3c,0a,01,00,00,00 dma_addrs=00,40,a0,bf,00,80,00,00 lengths=00,10,00,00 "
+		"dir=0x2 (2) attrs=0x0 (0)\n"
+		" k-1 [001] 1.1: dma_map_sg_err: device=0000:00:04.0 phys_addrs=ARRAY[00, 50, 3c, 0a, 01, 00, 00, 00] err=-12 dir=2 attrs=0x0\n"
+		"dma_map_sg_err: device=0000:00:04.0 phys_addrs=00,50,3c,0a,01,00,00,00 err=0xfffffffb (-5) dir=0x2 (2) attrs=0x0 (0)\n"
+		" k-1 [001] 1.2: dma_map_phys: device=0000:00:06.0 phys_addr=f0000000 dma_addr=f0000000 size=4096 dir=1 attrs=0x400\n"
+		" k-1 [001] 1.3: swiotlb_bounced: dev_name=0000:00:04.0 dma_mask=ffffffffffffffff dev_addr=10a3c5000 size=4096 force=1\n";
+	struct cda_trace_ctx ctx = { .ipa_bits = 48 };
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+	const struct cda_value *g, *e;
+	char *path = tmpfile_with(text, sizeof(text) - 1);
+
+	(void)state;
+	if (cda_trace_facts(a, path, &ctx, &f, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(num(f, "malformed.count"), 0);
+	g = group_at(f, "0000:00:04.0", "dma_addrs", 0x8000bfa04000);
+	assert_int_equal(num(g, "count"), 2);
+	assert_int_equal(num(g, "end"), 0xbfa05800);
+	assert_true(cda_obj_path(g, "shared_bit")->b);
+	g = group_at(f, "0000:00:05.0", "dma_addrs", 0x8000bfa04000);
+	assert_int_equal(num(g, "max_size"), 0x1000);
+	assert_int_equal(num(group_at(f, "0000:00:04.0", "phys_addrs", 0x10a3c5000), "count"), 2);
+	e = cda_obj_path(f, "errors");
+	assert_int_equal(e->list.n, 2);
+	assert_string_equal(str(e->list.items[0], "error"), "-12");
+	assert_string_equal(str(e->list.items[1], "error"), "-5");
+	assert_int_equal(num(f, "mmio_mappings"), 1);
+	assert_int_equal(num(group_at(f, "0000:00:04.0", "dev_addr", 0x10a3c5000), "count"), 1);
+	unlink(path);
+	free(path);
+	cda_arena_free(a);
+}
+
+/*
+ * A trace most of whose lines cannot be read is an input error naming the
+ * count, the first such line and what was expected; a few bad lines in a
+ * good trace are counted (TRACE006).
+ */
+static void test_trace_unreadable(void **state)
+{
+	static const char good[] =
+		" k-1 [001] ..... 1.0: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=438600f8 size=16 phys_addr=438600f8 attrs=\n";
+	static const char bad[] = "145168 dma_map_page 0000:00:02.0\n";
+	struct cda_trace_ctx ctx = { 0 };
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+	char text[1024] = "# tracer: nop\n";
+
+	(void)state;
+	/* 2 bad of 4: read; 3 of 5: an error */
+	strcat(text, good);
+	strcat(text, bad);
+	strcat(text, good);
+	strcat(text, bad);
+	for (int round = 0; round < 2; round++) {
+		char *path = tmpfile_with(text, strlen(text));
+		int ret = cda_trace_facts(a, path, &ctx, &f, &err);
+
+		if (round == 0) {
+			assert_int_equal(ret, 0);
+			assert_int_equal(num(f, "malformed.count"), 2);
+		} else {
+			assert_int_equal(ret, -CDA_E_FORMAT);
+			assert_non_null(strstr(err.msg, ": 3 of its 5 lines could not be read (the first, line 3, "
+						   "'145168 dma_map_page 0000:00:02.0': no event header"));
+			assert_null(strchr(err.msg, '\n'));
+		}
+		unlink(path);
+		free(path);
+		strcat(text, bad);
+	}
+	cda_arena_free(a);
+}
+
+/*
+ * A trace.dat is known by its magic, whatever its name, and read by
+ * libtracecmd in a child process: a damaged one is one error line, from a
+ * file or from memory (a snapshot member), never a crash or output.
+ */
+static void test_trace_dat_damaged(void **state)
+{
+	static const char magic[] = "\x17\x08\x44tracing";
+	/* nothing after the magic; a version; a v6 header whose header_page size is huge; v7, zstd */
+#define TAIL(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *s;
+		size_t len;
+	} tails[] = {
+		TAIL(""), TAIL("6"),
+		TAIL("6\0\0\x08\0\x10\0\0header_page\0\xff\xff\xff\xff\xff\xff\xff\x7f"),
+		TAIL("7\0\0\x08\0\x10\0\0zstd\0" "1.5\0\x01\0\0\0\0\0\0\0"),
+	};
+#undef TAIL
+	struct cda_trace_ctx ctx = { 0 };
+	struct cda_arena *a = cda_arena_new();
+	struct cda_value *f;
+	struct cda_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		unsigned char buf[64];
+		size_t n = sizeof(magic) - 1 + tails[i].len;
+		char *path;
+
+		memcpy(buf, magic, sizeof(magic) - 1);
+		memcpy(buf + sizeof(magic) - 1, tails[i].s, tails[i].len);
+		path = tmpfile_with((const char *)buf, n);
+		assert_int_equal(cda_trace_facts(a, path, &ctx, &f, &err), -CDA_E_FORMAT);
+		if (!strstr(err.msg, ": a trace-cmd trace.dat that libtracecmd could not read"))
+			fail_msg("case %zu: %s", i, err.msg);
+		assert_null(strchr(err.msg, '\n'));
+		assert_int_equal(cda_trace_facts_src(a, &(struct cda_source){ .data = buf, .len = n,
+									      .name = "snap:trace.dat" },
+						     &ctx, &f, &err), -CDA_E_FORMAT);
+		assert_non_null(strstr(err.msg, "snap:trace.dat: a trace-cmd trace.dat that libtracecmd"));
+		unlink(path);
+		free(path);
+	}
 	cda_arena_free(a);
 }
 
@@ -580,6 +999,8 @@ int main(void)
 		cmocka_unit_test(test_sniffing),
 		cmocka_unit_test(test_dmesg_styles),
 		cmocka_unit_test(test_dmesg_pkvm_bitmap),
+		cmocka_unit_test(test_dmesg_reserved_mem),
+		cmocka_unit_test(test_dmesg_reserved_mem_cap),
 		cmocka_unit_test(test_swiotlb_grep),
 		cmocka_unit_test(test_swiotlb_errors),
 		cmocka_unit_test(test_swiotlb_u64_limit),
@@ -587,6 +1008,11 @@ int main(void)
 		cmocka_unit_test(test_open_regular),
 		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_trace_no_bit),
+		cmocka_unit_test(test_trace_alloc_sizes),
+		cmocka_unit_test(test_trace_forms),
+		cmocka_unit_test(test_trace_raw_arrays),
+		cmocka_unit_test(test_trace_unreadable),
+		cmocka_unit_test(test_trace_dat_damaged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
