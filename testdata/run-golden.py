@@ -14,7 +14,8 @@ Checks, in order:
      has neither a finding nor an indeterminate result of RULE, RULE-indet*
      has an indeterminate result of RULE; a case with an "expect:" line
      (real captures, which show several rules) is held to each word of it
-     instead, e.g. "expect: xin008-fail trace001-pass";
+     instead, e.g. "expect: xin008-fail trace001-pass" ("no-errors": no
+     error-level finding at all);
   4. the same command with --facts validates against the facts schema
      (every fact a rule can name is described there);
   5. the normalised report equals CASE.json (the golden file); for vmlinux
@@ -142,6 +143,11 @@ def main():
     # RULE-fail/pass/indet words for a real capture that shows several rules.
     m = re.search(r'^(?://\s*)?expect:(.*)$', src, re.M)
     for word in (m.group(1).split() if m else [name]):
+        if word == 'no-errors':  # a healthy guest: no error-level finding at all
+            errors = [f['rule_id'] for f in doc['findings'] if f['severity'] == 'error']
+            if errors:
+                fail(f'expected no error findings, got {errors}')
+            continue
         rule, kind = re.match(r'([a-z]+[0-9]{3})-(fail|pass|indet)', word.lower()).groups()
         check_expectation(doc, rule.upper(), kind)
     # Reasons are for people: a bare missing-fact name means a rule lacks a need() or
