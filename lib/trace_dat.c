@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -226,6 +227,11 @@ static int read_lines(struct reader *r,
 
 static int child_error(const char *name, int status, const char *said, struct cda_error *err)
 {
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
+		return cda_fail(err, CDA_E_FORMAT,
+				"%s: a trace-cmd trace.dat that libtracecmd could not read within %d CPU "
+				"seconds (the limit against a file that loops the library); the file is "
+				"corrupt or hostile", name, CDA_TRACE_DAT_CPU_SECONDS);
 	if (WIFSIGNALED(status))
 		return cda_fail(err, CDA_E_FORMAT,
 				"%s: a trace-cmd trace.dat that libtracecmd could not read: it stopped on "
@@ -259,8 +265,11 @@ int cda_trace_dat_each(int fd, const char *name,
 	fflush(NULL); /* nothing buffered is written twice */
 	pid = fork();
 	if (pid == 0) {
+		struct rlimit cpu = { CDA_TRACE_DAT_CPU_SECONDS, CDA_TRACE_DAT_CPU_SECONDS };
+
 		close(pfd[0]);
 		signal(SIGPIPE, SIG_DFL);
+		setrlimit(RLIMIT_CPU, &cpu); /* a looping library ends on SIGXCPU */
 		child_main(fd, pfd[1]);
 	}
 	close(fd);

@@ -15,6 +15,12 @@
 
 /* "\x17\x08\x44tracing": every trace.dat version starts with it (trace-cmd.dat(5)). */
 #define CDA_TRACE_DAT_MAGIC_LEN 10
+/*
+ * CPU seconds the libtracecmd child may spend (RLIMIT_CPU): a hostile file
+ * that sends the library into a loop is stopped by SIGXCPU and reported as
+ * corrupt instead of hanging the tool. A real 1.3 MB trace.dat takes 0.3 s.
+ */
+#define CDA_TRACE_DAT_CPU_SECONDS 300
 
 bool cda_trace_dat_magic(const unsigned char *p, size_t n);
 
