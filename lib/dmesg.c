@@ -74,7 +74,18 @@ struct dmesg {
 	struct rmem rmem[MAX_RMEM];
 	size_t nrmem;
 	uint64_t rmem_dropped;
+	/* of the "swiotlb buffer is full" line with the fewest slots in use */
+	bool have_full_slots;
+	uint64_t full_used, full_total;
 };
+
+/*
+ * The rest of "swiotlb buffer is full (sz: N bytes), total T (slots), used U
+ * (slots)" (swiotlb_tbl_map_single()): the failure with the fewest slots in
+ * use is kept. A pool that fails with most slots free is not full: no run of
+ * free slots fits the request where the search looks (XIN010).
+ */
+static void parse_full_slots(struct dmesg *d, const char *p, const char *end);
 
 static void hit(struct event *e, uint64_t line, uint64_t add)
 {
@@ -110,6 +121,25 @@ static bool hexnum(const char **p, const char *end, uint64_t *out)
 static bool decnum(const char **p, const char *end, uint64_t *out)
 {
 	return cda_parse_dec(*p, end, out, p);
+}
+
+static void parse_full_slots(struct dmesg *d, const char *p, const char *end)
+{
+	static const char total[] = " bytes), total ", used[] = " (slots), used ";
+	uint64_t t, u;
+
+	if ((size_t)(end - p) < sizeof(total) - 1 || memcmp(p, total, sizeof(total) - 1))
+		return;
+	p += sizeof(total) - 1;
+	if (!decnum(&p, end, &t) || (size_t)(end - p) < sizeof(used) - 1 ||
+	    memcmp(p, used, sizeof(used) - 1))
+		return;
+	p += sizeof(used) - 1;
+	if (!decnum(&p, end, &u) || u > t)
+		return;
+	if (!d->have_full_slots || u < d->full_used)
+		d->full_used = u, d->full_total = t;
+	d->have_full_slots = true;
 }
 
 static bool lit(const char **p, const char *end, const char *want)
@@ -428,6 +458,8 @@ static bool parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t 
 	} else if ((p = after(s, len, "swiotlb buffer is full (sz: "))) {
 		ok = decnum(&p, end, &n);
 		hit(&d->ev[EV_SWIOTLB_FULL], line, ok ? n : 0);
+		if (ok)
+			parse_full_slots(d, p, end);
 	} else if ((p = after(s, len, "Failed to decrypt memory, "))) {
 		ok = parse_leak(d, p, end, line, EV_DECRYPT_FAIL);
 	} else if ((p = after(s, len, "Failed to encrypt memory, "))) {
@@ -583,6 +615,10 @@ static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
 						  i == EV_SWIOTLB_FULL ? "largest_request" : NULL);
 
 		if (!e || cda_obj_set(a, f, ev_names[i], e))
+			return -1;
+		if (i == EV_SWIOTLB_FULL && d->have_full_slots &&
+		    (cda_obj_set_u64(a, e, "least_used", d->full_used) ||
+		     cda_obj_set_u64(a, e, "total_slots", d->full_total)))
 			return -1;
 	}
 	*out = f;
