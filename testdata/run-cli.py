@@ -177,9 +177,9 @@ with tempfile.TemporaryDirectory(dir=WORK) as tmp:
     os.unlink(fifo)
     site = os.path.join(rdir, 'site.json')
     os.chmod(site, 0)
-    cmd = unprivileged([TOOL, 'dtb', GOOD, '--rules', rdir])
+    cmd = unprivileged([TOOL, 'dtb', GOOD, '--rules', rdir], reach=[rdir])
     if cmd is None:
-        check('unreadable rule file: skipped, root cannot run the tool as nobody', True)
+        check('unreadable rule file: skipped, root cannot run the tool as nobody here', True)
     else:
         tap.error_line('unreadable rule file in a --rules directory: exit 3, PATH: Permission denied',
                        cmd, 3, f'cca-dma-audit: {site}: Permission denied')

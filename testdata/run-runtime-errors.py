@@ -262,7 +262,7 @@ def misread(tool, rt):
                           ('top directory', '')]:
             path = os.path.join(d, rel) if rel else d
             os.chmod(path, 0)
-            cmd = unprivileged([tool, 'swiotlb', d])
+            cmd = unprivileged([tool, 'swiotlb', d], reach=[os.path.dirname(d)])
             if cmd is None:
                 tap.ok(f'unreadable {what}: skipped, root cannot run the tool as nobody ({SETPRIV})',
                        True)
@@ -273,7 +273,7 @@ def misread(tool, rt):
         # A directory that can be listed but not entered: its entries cannot be examined.
         pool = os.path.join(d, 'swiotlb', 'pool@1')
         os.chmod(pool, 0o744)
-        cmd = unprivileged([tool, 'swiotlb', d])
+        cmd = unprivileged([tool, 'swiotlb', d], reach=[os.path.dirname(d)])
         if cmd is not None:
             check_error('pool directory without search permission: exit 2', cmd, 2,
                         f'cca-dma-audit: {pool}/io_tlb_nslabs: Permission denied')

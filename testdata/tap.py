@@ -7,18 +7,20 @@ import subprocess
 SETPRIV = '/usr/bin/setpriv'
 
 
-def unprivileged(cmd):
+def unprivileged(cmd, reach=()):
     """cmd as a user whom chmod 000 stops (root reads anything, and CI runs
     as root): under setpriv as nobody when root, else as is. None when that
-    cannot be: no setpriv, or nobody cannot run cmd[0] (a build directory in
-    a private home). The files cmd needs must be readable by nobody."""
+    cannot be: no setpriv, or nobody cannot run cmd[0] or enter a directory
+    of reach (a checkout in a private directory, as mktemp -d makes). The
+    files cmd needs must be readable by nobody."""
     if os.geteuid() != 0:
         return cmd
     if not os.access(SETPRIV, os.X_OK):
         return None
     nobody = [SETPRIV, '--reuid=65534', '--regid=65534', '--clear-groups']
-    if subprocess.run(nobody + ['test', '-x', cmd[0]]).returncode:
-        return None
+    for path in (cmd[0],) + tuple(reach):
+        if subprocess.run(nobody + ['test', '-x', path]).returncode:
+            return None
     return nobody + cmd
 
 
