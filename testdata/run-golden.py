@@ -30,6 +30,7 @@ starts with the command itself (e.g. "args: audit --dmesg {srcdir}/x.log").
 """
 import argparse
 import copy
+import difflib
 import json
 import os
 import re
@@ -76,7 +77,11 @@ def check_golden(path, doc, update, what):
     elif not os.path.exists(path):
         fail(f'{path} missing (run with --update and review it)')
     elif json.load(open(path)) != doc:
-        fail(f'{what} differs from {path}:\n{text}')
+        # what changed, not the whole document: a unified diff, stored -> now
+        diff = difflib.unified_diff(open(path).read().splitlines(), text.splitlines(),
+                                    f'{path} (expected)', f'{what} (got)', lineterm='')
+        fail(f'{what} differs from {path} (meson compile -C BUILD update-goldens rewrites it):\n'
+             + '\n'.join(diff))
 
 
 def check_expectation(doc, rule, kind):
