@@ -4,12 +4,27 @@
  * each member to a callback. Owns the header checks (octal fields, checksum,
  * bounds) and the long names; what a member means is the caller's (tar.h).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "tar.h"
 #include "util.h"
 
 #define TAR_BLOCK 512
+
+/* A header block (POSIX ustar; GNU headers share the fields used here). */
+struct tar_header {
+	char name[100], mode[8], uid[8], gid[8], size[12], mtime[12], chksum[8];
+	char typeflag;
+	char linkname[100], magic[6], version[2], uname[32], gname[32];
+	char devmajor[8], devminor[8], prefix[155], pad[12];
+};
+_Static_assert(sizeof(struct tar_header) == TAR_BLOCK, "a tar header is one block");
+#define CHKSUM_AT offsetof(struct tar_header, chksum)
+#define CHKSUM_LEN sizeof(((struct tar_header *)0)->chksum)
+/* prefix "/" name, NUL */
+#define TAR_PATH_MAX (sizeof(((struct tar_header *)0)->prefix) + 1 + \
+		      sizeof(((struct tar_header *)0)->name) + 1)
 
 /* What metadata records say of the next member; reset once a member takes it. */
 struct tar_next {
@@ -20,8 +35,9 @@ struct tar_next {
 };
 
 /* An octal header field: leading blanks, digits, then blanks or NULs. */
-static int tar_number(const unsigned char *f, size_t len, uint64_t *out)
+static int tar_number(const char *field, size_t len, uint64_t *out)
 {
+	const unsigned char *f = (const unsigned char *)field;
 	uint64_t v = 0;
 	size_t i = 0;
 
@@ -41,7 +57,8 @@ static int tar_number(const unsigned char *f, size_t len, uint64_t *out)
 
 bool cda_is_tar(const unsigned char *b, size_t len)
 {
-	return len >= TAR_BLOCK && !memcmp(b + 257, "ustar", 5);
+	return len >= TAR_BLOCK &&
+	       !memcmp(b + offsetof(struct tar_header, magic), "ustar", 5);
 }
 
 const char *cda_tar_kind(char type)
@@ -75,7 +92,7 @@ static bool checksum_ok(const unsigned char *h, uint64_t sum)
 	int64_t s = 0;
 
 	for (size_t i = 0; i < TAR_BLOCK; i++) {
-		unsigned char c = (i >= 148 && i < 156) ? ' ' : h[i];
+		unsigned char c = i - CHKSUM_AT < CHKSUM_LEN ? ' ' : h[i];
 
 		u += c;
 		s += (signed char)c;
@@ -142,18 +159,19 @@ static bool is_meta(char type)
 }
 
 /* The member's name: a long name if one came before, else the header's (prefix/name). */
-static const char *member_name(const unsigned char *h, const struct tar_next *nx, char *path)
+static const char *member_name(const struct tar_header *h, const struct tar_next *nx, char *path)
 {
-	size_t pl = 0, nl = strnlen((const char *)h, 100);
+	size_t pl = 0, nl = strnlen(h->name, sizeof(h->name));
 
 	if (nx->nlen)
 		return nx->name;
-	if (h[345] && !memcmp(h + 257, "ustar\0", 6)) { /* POSIX prefix field (not in GNU headers) */
-		pl = strnlen((const char *)h + 345, 155);
-		memcpy(path, h + 345, pl);
+	/* the POSIX prefix field (GNU headers have "ustar  " and no prefix) */
+	if (h->prefix[0] && !memcmp(h->magic, "ustar\0", 6)) {
+		pl = strnlen(h->prefix, sizeof(h->prefix));
+		memcpy(path, h->prefix, pl);
 		path[pl++] = '/';
 	}
-	memcpy(path + pl, h, nl);
+	memcpy(path + pl, h->name, nl);
 	path[pl + nl] = '\0';
 	return path;
 }
@@ -172,21 +190,25 @@ static char member_type(char type, const char *name)
 int cda_tar_each(const unsigned char *b, size_t len, const char *name, cda_tar_fn *fn, void *ctx,
 		 struct cda_error *err)
 {
-	char path[155 + 1 + 100 + 1];
+	char path[TAR_PATH_MAX];
 	struct tar_next nx = { .nlen = 0 };
 	size_t off = 0;
 
 	while (off + TAR_BLOCK <= len) {
-		const unsigned char *h = b + off, *data = h + TAR_BLOCK;
-		char type = (char)h[156];
+		const unsigned char *block = b + off, *data = block + TAR_BLOCK;
+		struct tar_header h;
 		uint64_t size, sum;
 		int ret = 0;
+		char type;
 
-		if (zero_block(h))
+		if (zero_block(block))
 			return 0; /* end-of-archive block: what follows is padding */
-		if (tar_number(h + 124, 12, &size) || tar_number(h + 148, 8, &sum))
+		memcpy(&h, block, sizeof(h)); /* the archive buffer need not be aligned */
+		type = h.typeflag;
+		if (tar_number(h.size, sizeof(h.size), &size) ||
+		    tar_number(h.chksum, sizeof(h.chksum), &sum))
 			return cda_fail(err, CDA_E_FORMAT, "%s: corrupt tar header at byte %zu", name, off);
-		if (!checksum_ok(h, sum))
+		if (!checksum_ok(block, sum))
 			return cda_fail(err, CDA_E_FORMAT, "%s: tar header checksum mismatch at byte %zu",
 					name, off);
 		if (nx.have_size && !is_meta(type))
@@ -206,7 +228,7 @@ int cda_tar_each(const unsigned char *b, size_t len, const char *name, cda_tar_f
 		case 'V':
 			break;
 		default: {
-			struct cda_tar_member m = { .name = member_name(h, &nx, path), .data = data,
+			struct cda_tar_member m = { .name = member_name(&h, &nx, path), .data = data,
 						    .size = size };
 
 			m.type = member_type(type, m.name);
