@@ -160,8 +160,13 @@ static int run_rule(struct run *r)
 
 	r->ev.nbind = 0;
 	r->ev.params = rule->params;
-	if (!rule->for_list)
+	r->ev.lets = rule->lets;
+	r->ev.nlets = 0; /* for_each sees no let: they may use its variable */
+	r->ev.let_base = 0;
+	if (!rule->for_list) {
+		r->ev.nlets = rule->nlets;
 		return check_one(r);
+	}
 	r->ev.reason[0] = '\0';
 	st = cda_expr_eval(&r->ev, rule->for_list, &list);
 	if (st == CDA_EVAL_OK && list->type != CDA_T_LIST) {
@@ -170,6 +175,8 @@ static int run_rule(struct run *r)
 	}
 	if (st)
 		return add_indeterminate(r, false, st);
+	r->ev.nlets = rule->nlets;
+	r->ev.let_base = 1; /* the for_each variable */
 	for (size_t i = 0; i < list->list.n && !ret; i++) {
 		cda_eval_bind(&r->ev, rule->for_var, list->list.items[i]);
 		ret = check_one(r);

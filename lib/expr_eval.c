@@ -340,6 +340,24 @@ static status_t known(struct cda_eval *ev, const struct cda_value *v)
 	return CDA_EVAL_OK;
 }
 
+/*
+ * Let i, in the rule's scope: the bindings of quantifiers around the
+ * reference are set aside, and only the lets before i are visible, so a let
+ * means the same wherever it is used and cannot refer to itself.
+ */
+static status_t eval_let(struct cda_eval *ev, size_t i, struct cda_value **out)
+{
+	size_t nbind = ev->nbind, nlets = ev->nlets;
+	status_t st;
+
+	ev->nbind = ev->let_base < nbind ? ev->let_base : nbind;
+	ev->nlets = i;
+	st = eval(ev, ev->lets[i].expr, out);
+	ev->nbind = nbind;
+	ev->nlets = nlets;
+	return st;
+}
+
 static status_t eval_ident(struct cda_eval *ev, const struct cda_expr *e, struct cda_value **out)
 {
 	for (size_t i = ev->nbind; i-- > 0;) {
@@ -348,6 +366,9 @@ static status_t eval_ident(struct cda_eval *ev, const struct cda_expr *e, struct
 			return CDA_EVAL_OK;
 		}
 	}
+	for (size_t i = 0; i < ev->nlets; i++)
+		if (!strcmp(ev->lets[i].name, e->name))
+			return eval_let(ev, i, out);
 	if (!strcmp(e->name, "params") && ev->params) {
 		*out = (struct cda_value *)ev->params;
 		return CDA_EVAL_OK;

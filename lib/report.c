@@ -390,6 +390,13 @@ static json_object *rule_json(struct jb *jb, const struct cda_rule *r)
 	jset_str(jb, o, "summary", r->summary);
 	jset(jb, o, "inputs", str_array(jb, r->inputs, r->ninputs));
 	jset_str(jb, o, "for_each", r->for_each_src);
+	if (r->nlets) {
+		json_object *lets = json_object_new_object();
+
+		for (size_t i = 0; i < r->nlets; i++)
+			jset_str(jb, lets, r->lets[i].name, r->lets[i].src);
+		jset(jb, o, "let", lets);
+	}
 	jset_str(jb, o, "where", r->where_src);
 	jset_str(jb, o, "assert", r->assert_src);
 	jset_str(jb, o, "message", r->message_src);
@@ -413,6 +420,8 @@ static void explain_text(struct cda_buf *b, const struct cda_rule *r)
 	cda_buf_printf(b, "\nchecks:\n");
 	if (r->for_each_src)
 		cda_buf_printf(b, "  for each %s\n", r->for_each_src);
+	for (size_t i = 0; i < r->nlets; i++)
+		cda_buf_printf(b, "  let      %s = %s\n", r->lets[i].name, r->lets[i].src);
 	if (r->where_src)
 		cda_buf_printf(b, "  where    %s\n", r->where_src);
 	cda_buf_printf(b, "  assert   %s\n", r->assert_src);

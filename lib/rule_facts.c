@@ -339,6 +339,8 @@ struct binding {
 struct checker {
 	const struct cda_fact_schema *fs;
 	const struct cda_rule *r;
+	const struct shape *let_shapes; /* of the rule's lets, as far as checked */
+	size_t nlets;                   /* the lets a name may refer to here */
 	const char *where; /* "assert", "evidence NAME", ... */
 	char *msg;
 	size_t msglen;
@@ -420,6 +422,8 @@ static int no_name(struct checker *ck, const struct binding *scope, const struct
 
 	for (const struct binding *b = scope; b; b = b->up)
 		names_add(&ns, b->name);
+	for (size_t i = 0; i < ck->nlets; i++)
+		names_add(&ns, ck->r->lets[i].name);
 	if (ck->r->params)
 		names_add(&ns, "params");
 	names_add_keys(&ns, ck->fs->facts);
@@ -434,6 +438,12 @@ static int check_ident(struct checker *ck, const struct binding *scope, const st
 	for (const struct binding *b = scope; b; b = b->up) {
 		if (!strcmp(b->name, e->name)) {
 			*out = b->shape;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < ck->nlets; i++) {
+		if (!strcmp(ck->r->lets[i].name, e->name)) {
+			*out = ck->let_shapes[i];
 			return 0;
 		}
 	}
@@ -581,32 +591,74 @@ static int check_template(struct checker *ck, const struct binding *scope, const
 	return 0;
 }
 
-int cda_rule_check_facts(const struct cda_fact_schema *fs, const struct cda_rule *r,
-			 char *msg, size_t msglen)
+/*
+ * Each let in order, seeing only the lets before it (as the evaluator does),
+ * so none refers to itself or a later one; and none hides a top-level fact,
+ * which would make "dt" mean two things in one rule. Their shapes are kept
+ * for the expressions that use them.
+ */
+static int check_lets(struct checker *ck, const struct binding *scope)
 {
-	struct checker ck = { .fs = fs, .r = r, .where = "for_each", .msg = msg, .msglen = msglen };
+	struct shape *shapes;
+
+	if (!ck->r->nlets)
+		return 0;
+	shapes = calloc(ck->r->nlets, sizeof(*shapes));
+	if (!shapes)
+		return fail(ck, "out of memory");
+	ck->let_shapes = shapes;
+	for (size_t i = 0; i < ck->r->nlets; i++) {
+		char where[96];
+
+		snprintf(where, sizeof(where), "let %s", ck->r->lets[i].name);
+		ck->where = where;
+		if (get(ck->fs->facts, ck->r->lets[i].name))
+			return fail(ck, "the name hides the fact '%s'", ck->r->lets[i].name);
+		ck->nlets = i;
+		if (check(ck, scope, ck->r->lets[i].expr, 0, &shapes[i]))
+			return -1;
+	}
+	ck->nlets = ck->r->nlets;
+	return 0;
+}
+
+static int check_rule(struct checker *ck)
+{
+	const struct cda_rule *r = ck->r;
 	struct binding var = { .name = r->for_var, .list = r->for_list };
 	const struct binding *scope = NULL;
 	struct shape list;
 
 	if (r->for_list) {
-		if (check(&ck, NULL, r->for_list, 0, &list) ||
-		    item_shape(&ck, NULL, r->for_list, list, &var.shape))
+		if (check(ck, NULL, r->for_list, 0, &list) ||
+		    item_shape(ck, NULL, r->for_list, list, &var.shape))
 			return -1;
 		scope = &var;
 	}
-	if (check_expr(&ck, scope, "where", r->where) || check_expr(&ck, scope, "assert", r->assert_) ||
-	    check_template(&ck, scope, "message", r->message) ||
-	    check_template(&ck, scope, "fix", r->fix) ||
-	    check_template(&ck, scope, "subject", r->subject) ||
-	    check_template(&ck, scope, "property", r->property))
+	if (check_lets(ck, scope))
+		return -1;
+	if (check_expr(ck, scope, "where", r->where) || check_expr(ck, scope, "assert", r->assert_) ||
+	    check_template(ck, scope, "message", r->message) ||
+	    check_template(ck, scope, "fix", r->fix) ||
+	    check_template(ck, scope, "subject", r->subject) ||
+	    check_template(ck, scope, "property", r->property))
 		return -1;
 	for (size_t i = 0; i < r->nevidence; i++) {
 		char where[96];
 
 		snprintf(where, sizeof(where), "evidence %s", r->evidence[i].name);
-		if (check_expr(&ck, scope, where, r->evidence[i].expr))
+		if (check_expr(ck, scope, where, r->evidence[i].expr))
 			return -1;
 	}
 	return 0;
+}
+
+int cda_rule_check_facts(const struct cda_fact_schema *fs, const struct cda_rule *r,
+			 char *msg, size_t msglen)
+{
+	struct checker ck = { .fs = fs, .r = r, .where = "for_each", .msg = msg, .msglen = msglen };
+	int ret = check_rule(&ck);
+
+	free((void *)ck.let_shapes);
+	return ret;
 }

@@ -53,7 +53,7 @@ static int bad(struct loader *ld, const char *fmt, ...)
 
 static const char *const rule_keys[] = {
 	"id", "name", "severity", "summary", "why", "inputs", "refs", "for_each", "where",
-	"assert", "message", "fix", "subject", "property", "evidence", "params", "enabled", NULL,
+	"assert", "message", "fix", "subject", "property", "evidence", "params", "enabled", "let", NULL,
 };
 
 static int get_string(struct loader *ld, json_object *o, const char *key, bool required,
@@ -202,6 +202,58 @@ static int load_evidence(struct loader *ld, json_object *o, struct cda_rule *r)
 	return 0;
 }
 
+/* A let's name: an identifier of lower-case letters, digits and '_'. */
+static bool valid_let_name(const char *s)
+{
+	if (!(*s >= 'a' && *s <= 'z') && *s != '_')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * "let": {"NAME": "EXPR", ...}, a guard or value the rule's expressions
+ * would otherwise repeat. Names are checked here against the rule's own
+ * names; that a let hides no fact, and refers only to the lets before it,
+ * is checked with the facts schema (rule_facts.c).
+ */
+static int load_lets(struct loader *ld, json_object *o, struct cda_rule *r)
+{
+	json_object *lets;
+	size_t i = 0;
+	int ret;
+
+	if (!json_object_object_get_ex(o, "let", &lets))
+		return 0;
+	if (!json_object_is_type(lets, json_type_object))
+		return bad(ld, "\"let\" must be an object of NAME: EXPR");
+	r->lets = cda_arena_alloc(ld->rs->arena,
+				  (size_t)json_object_object_length(lets) * sizeof(*r->lets));
+	if (!r->lets && json_object_object_length(lets))
+		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	json_object_object_foreach(lets, key, val) {
+		struct cda_let *l = &r->lets[i++];
+
+		if (!valid_let_name(key))
+			return bad(ld, "let \"%s\": a name is lower-case letters, digits and '_'", key);
+		if (!strcmp(key, "params") || (r->for_var && !strcmp(key, r->for_var)))
+			return bad(ld, "let \"%s\" would hide the rule's %s", key,
+				   strcmp(key, "params") ? "for_each variable" : "params");
+		if (!json_object_is_type(val, json_type_string))
+			return bad(ld, "let \"%s\" must be an expression string", key);
+		l->name = cda_arena_strdup(ld->rs->arena, key);
+		l->src = cda_arena_strdup(ld->rs->arena, json_object_get_string(val));
+		if (!l->name || !l->src)
+			return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+		if ((ret = compile_expr(ld, "let", l->src, &l->expr)))
+			return ret;
+	}
+	r->nlets = i;
+	return 0;
+}
+
 static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 {
 	struct cda_rule *r = cda_arena_alloc(ld->rs->arena, sizeof(*r));
@@ -260,7 +312,8 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 	} else if (!subject) {
 		return bad(ld, "a rule without for_each needs a \"subject\"");
 	}
-	if ((ret = compile_expr(ld, "where", r->where_src, &r->where)) ||
+	if ((ret = load_lets(ld, o, r)) ||
+	    (ret = compile_expr(ld, "where", r->where_src, &r->where)) ||
 	    (ret = compile_expr(ld, "assert", r->assert_src, &r->assert_)) ||
 	    (ret = compile_template(ld, "message", r->message_src, &r->message)) ||
 	    (ret = compile_template(ld, "fix", r->fix_src, &r->fix)) ||

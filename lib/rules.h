@@ -36,6 +36,8 @@ struct cda_rule {
 	struct cda_template *message, *fix, *subject, *property;
 	struct cda_evidence_def *evidence;
 	size_t nevidence;
+	struct cda_let *lets;     /* "let": named sub-expressions, in file order */
+	size_t nlets;
 	struct cda_value *params; /* object or NULL */
 	bool enabled;
 	const char *origin;      /* file the rule came from */

@@ -58,6 +58,8 @@ def page(root, r):
            '## What it checks', '']
     if r.get('for_each'):
         out.append(f'- for each {code(r["for_each"])}')
+    for name, expr in r.get('let', {}).items():
+        out.append(f'- let `{name}` = {code(expr)}')
     if r.get('where'):
         out.append(f'- where {code(r["where"])}')
     out.append(f'- it must hold that {code(r["assert"])}')

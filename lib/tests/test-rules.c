@@ -309,6 +309,50 @@ static void test_engine_where_and_errors(void **state)
 	cda_ruleset_free(rs);
 }
 
+/*
+ * let: named sub-expressions. Evaluated only where used (an unused let that
+ * would be unknown changes nothing), in the rule's own scope (a quantifier
+ * variable of the same name around the use does not leak in), and seeing
+ * only the lets before it.
+ */
+static void test_let(void **state)
+{
+	struct cda_ruleset *rs = cda_ruleset_new();
+	struct cda_audit *au = audit_with_pools();
+	struct cda_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(cda_ruleset_load_text(rs, "t.json",
+		RULE("\"for_each\": \"i in dt.pools\", \"let\": {\"idx\": \"i.index\", \"big\": \"idx >= 2\","
+		     " \"never\": \"i.alignment > 0\", \"mine\": \"i.path\"},"
+		     "\"where\": \"has(i.index)\","
+		     "\"assert\": \"!big && all(i in dt.pools: mine == '/a')\","
+		     "\"message\": \"{mine}: {idx}\""), &err), 0);
+	assert_int_equal(cda_audit_run(au, rs, &err), 0);
+	/* /a passes, /b fails (big); "never" is unused and unknown: no effect; /c is skipped by where */
+	assert_int_equal(au->nfindings, 1);
+	assert_string_equal(au->findings[0].message, "/b: 2");
+	assert_int_equal(au->nindet, 0);
+	assert_int_equal(au->checks_passed, 1);
+	cda_audit_free(au);
+	cda_ruleset_free(rs);
+
+	expect_load_error(RULE("\"subject\": \"/\", \"let\": {\"a\": \"b > 1\", \"b\": \"dt.pools[0].index\"}, \"assert\": \"a\""),
+			  "let a: no fact 'b'; the names here are: host");
+	expect_load_error(RULE("\"subject\": \"/\", \"let\": {\"a\": \"a\"}, \"assert\": \"a\""),
+			  "let a: no fact 'a'");
+	expect_load_error(RULE("\"subject\": \"/\", \"let\": {\"dt\": \"1\"}, \"assert\": \"true\""),
+			  "let dt: the name hides the fact 'dt'");
+	expect_load_error(RULE("\"for_each\": \"p in dt.pools\", \"let\": {\"p\": \"1\"}, \"assert\": \"true\""),
+			  "let \"p\" would hide the rule's for_each variable");
+	expect_load_error(RULE("\"subject\": \"/\", \"let\": {\"Bad\": \"1\"}, \"assert\": \"true\""),
+			  "let \"Bad\": a name is lower-case letters, digits and '_'");
+	expect_load_error(RULE("\"subject\": \"/\", \"let\": [\"x\"], \"assert\": \"true\""),
+			  "\"let\" must be an object of NAME: EXPR");
+	expect_load_error(RULE("\"for_each\": \"p in x\", \"let\": {\"x\": \"dt.pools\"}, \"assert\": \"true\""),
+			  "for_each: no fact 'x'");
+}
+
 static void test_override_disable_and_inputs(void **state)
 {
 	struct cda_ruleset *rs = cda_ruleset_new();
@@ -372,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_fact_paths_open_objects),
 		cmocka_unit_test(test_engine_outcomes),
 		cmocka_unit_test(test_engine_where_and_errors),
+		cmocka_unit_test(test_let),
 		cmocka_unit_test(test_override_disable_and_inputs),
 		cmocka_unit_test(test_facts_json),
 	};
