@@ -39,14 +39,8 @@ enum cda_eval_status {
 #define CDA_EXPR_MAX_HEIGHT 256
 #define CDA_EXPR_MAX_PARENS 64
 
-/*
- * A rule's named sub-expression ("let": {"NAME": "EXPR"}): evaluated when a
- * name refers to it, in the rule's own scope (its for_each variable, the
- * lets before it, params, facts), never in the scope of a quantifier that
- * happens to surround the reference. Unused, it costs nothing and can make
- * nothing unknown.
- */
-struct cda_let {
+/* NAME: EXPR, as a rule's "evidence" and "let" objects hold them. */
+struct cda_named_expr {
 	const char *name;
 	const char *src;
 	struct cda_expr *expr;
@@ -56,7 +50,14 @@ struct cda_eval {
 	struct cda_arena *arena;       /* temporaries */
 	const struct cda_value *root;  /* top-level facts: host, dt, ... */
 	const struct cda_value *params; /* the rule's params object, may be NULL */
-	const struct cda_let *lets;    /* the rule's lets, may be NULL */
+	/*
+	 * The rule's named sub-expressions ("let"): evaluated when a name refers
+	 * to one, in the rule's own scope (its for_each variable, the lets before
+	 * it, params, facts), never in the scope of a quantifier that happens to
+	 * surround the reference. Unused, a let costs nothing and can make
+	 * nothing unknown.
+	 */
+	const struct cda_named_expr *lets; /* may be NULL */
 	size_t nlets;                  /* of them, those a name may refer to here */
 	size_t let_base;               /* bindings of the rule's own scope (its for_each) */
 	struct {

@@ -174,31 +174,36 @@ static int load_params(struct loader *ld, json_object *o, struct cda_rule *r)
 	return 0;
 }
 
-static int load_evidence(struct loader *ld, json_object *o, struct cda_rule *r)
+/* An object of NAME: EXPR ("evidence", "let"), compiled in file order; absent is none. */
+static int load_named(struct loader *ld, json_object *o, const char *key,
+		      struct cda_named_expr **out, size_t *n)
 {
-	json_object *ev;
+	json_object *obj;
 	size_t i = 0;
 	int ret;
 
-	if (!json_object_object_get_ex(o, "evidence", &ev))
+	*n = 0;
+	if (!json_object_object_get_ex(o, key, &obj))
 		return 0;
-	if (!json_object_is_type(ev, json_type_object))
-		return bad(ld, "\"evidence\" must be an object of NAME: EXPR");
-	r->evidence = cda_arena_alloc(ld->rs->arena,
-				      (size_t)json_object_object_length(ev) * sizeof(*r->evidence));
-	if (!r->evidence && json_object_object_length(ev))
+	if (!json_object_is_type(obj, json_type_object))
+		return bad(ld, "\"%s\" must be an object of NAME: EXPR", key);
+	*out = cda_arena_alloc(ld->rs->arena,
+			       (size_t)json_object_object_length(obj) * sizeof(**out));
+	if (!*out && json_object_object_length(obj))
 		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
-	json_object_object_foreach(ev, key, val) {
-		struct cda_evidence_def *d = &r->evidence[i++];
+	json_object_object_foreach(obj, name, val) {
+		struct cda_named_expr *d = &(*out)[i++];
 
 		if (!json_object_is_type(val, json_type_string))
-			return bad(ld, "evidence \"%s\" must be an expression string", key);
-		d->name = cda_arena_strdup(ld->rs->arena, key);
+			return bad(ld, "%s \"%s\" must be an expression string", key, name);
+		d->name = cda_arena_strdup(ld->rs->arena, name);
 		d->src = cda_arena_strdup(ld->rs->arena, json_object_get_string(val));
-		if ((ret = compile_expr(ld, "evidence", d->src, &d->expr)))
+		if (!d->name || !d->src)
+			return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+		if ((ret = compile_expr(ld, key, d->src, &d->expr)))
 			return ret;
 	}
-	r->nevidence = i;
+	*n = i;
 	return 0;
 }
 
@@ -221,37 +226,18 @@ static bool valid_let_name(const char *s)
  */
 static int load_lets(struct loader *ld, json_object *o, struct cda_rule *r)
 {
-	json_object *lets;
-	size_t i = 0;
-	int ret;
+	int ret = load_named(ld, o, "let", &r->lets, &r->nlets);
 
-	if (!json_object_object_get_ex(o, "let", &lets))
-		return 0;
-	if (!json_object_is_type(lets, json_type_object))
-		return bad(ld, "\"let\" must be an object of NAME: EXPR");
-	r->lets = cda_arena_alloc(ld->rs->arena,
-				  (size_t)json_object_object_length(lets) * sizeof(*r->lets));
-	if (!r->lets && json_object_object_length(lets))
-		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
-	json_object_object_foreach(lets, key, val) {
-		struct cda_let *l = &r->lets[i++];
+	for (size_t i = 0; !ret && i < r->nlets; i++) {
+		const char *key = r->lets[i].name;
 
 		if (!valid_let_name(key))
 			return bad(ld, "let \"%s\": a name is lower-case letters, digits and '_'", key);
 		if (!strcmp(key, "params") || (r->for_var && !strcmp(key, r->for_var)))
 			return bad(ld, "let \"%s\" would hide the rule's %s", key,
 				   strcmp(key, "params") ? "for_each variable" : "params");
-		if (!json_object_is_type(val, json_type_string))
-			return bad(ld, "let \"%s\" must be an expression string", key);
-		l->name = cda_arena_strdup(ld->rs->arena, key);
-		l->src = cda_arena_strdup(ld->rs->arena, json_object_get_string(val));
-		if (!l->name || !l->src)
-			return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
-		if ((ret = compile_expr(ld, "let", l->src, &l->expr)))
-			return ret;
 	}
-	r->nlets = i;
-	return 0;
+	return ret;
 }
 
 static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
@@ -319,7 +305,7 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 	    (ret = compile_template(ld, "fix", r->fix_src, &r->fix)) ||
 	    (ret = compile_template(ld, "subject", subject, &r->subject)) ||
 	    (ret = compile_template(ld, "property", property, &r->property)) ||
-	    (ret = load_evidence(ld, o, r)) || (ret = load_params(ld, o, r)))
+	    (ret = load_named(ld, o, "evidence", &r->evidence, &r->nevidence)) || (ret = load_params(ld, o, r)))
 		return ret;
 	r->enabled = true;
 	if (json_object_object_get_ex(o, "enabled", &en)) {

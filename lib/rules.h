@@ -13,12 +13,6 @@
 #include "ccadma.h"
 #include "expr.h"
 
-struct cda_evidence_def {
-	const char *name;
-	const char *src;
-	struct cda_expr *expr;
-};
-
 struct cda_rule {
 	const char *id;          /* stable, e.g. GRAN001 */
 	const char *name;        /* slug, e.g. restricted-pool-static-granule */
@@ -34,9 +28,9 @@ struct cda_rule {
 	struct cda_expr *for_list, *where, *assert_;
 	const char *message_src, *fix_src;
 	struct cda_template *message, *fix, *subject, *property;
-	struct cda_evidence_def *evidence;
+	struct cda_named_expr *evidence;
 	size_t nevidence;
-	struct cda_let *lets;     /* "let": named sub-expressions, in file order */
+	struct cda_named_expr *lets; /* "let": named sub-expressions, in file order */
 	size_t nlets;
 	struct cda_value *params; /* object or NULL */
 	bool enabled;
