@@ -32,25 +32,7 @@ struct ar {
 
 static void add(struct ar *a, const char *name, char type, const void *data, size_t size)
 {
-	unsigned char *h = a->b + a->len;
-	unsigned sum = 0;
-
-	assert_true(a->len + 512 + size + 511 + 1024 < sizeof(a->b));
-	memset(h, 0, 512);
-	memcpy(h, name, strnlen(name, 100));
-	memcpy(h + 100, "0000644", 7);
-	snprintf((char *)h + 124, 12, "%011zo", size);
-	memcpy(h + 136, "00000000000", 11);
-	h[156] = (unsigned char)type;
-	memcpy(h + 257, "ustar\0" "00", 8);
-	memset(h + 148, ' ', 8);
-	for (size_t i = 0; i < 512; i++)
-		sum += h[i];
-	snprintf((char *)h + 148, 8, "%06o", sum);
-	a->len += 512;
-	if (size)
-		memcpy(a->b + a->len, data, size);
-	a->len += (size + 511) & ~(size_t)511;
+	test_tar_add(a->b, sizeof(a->b), &a->len, name, type, data, size);
 }
 
 static void file(struct ar *a, const char *name, const char *text)
@@ -64,8 +46,7 @@ static char *finish(struct ar *a)
 	char *path = strdup("/tmp/cda-snapshot-XXXXXX");
 	int fd = mkstemp(path);
 
-	memset(a->b + a->len, 0, 1024);
-	a->len += 1024;
+	test_tar_end(a->b, sizeof(a->b), &a->len);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, a->b, a->len), (ssize_t)a->len);
 	close(fd);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "tar.h"
+#include "test-util.h"
 
 /* An archive being built: 512-byte blocks. */
 struct ar {
@@ -22,37 +23,15 @@ struct ar {
 	size_t len;
 };
 
-/* A ustar header (POSIX magic) for name with the given type and data. */
+/* A ustar member (POSIX magic) for name with the given type and data (test-util.c). */
 static size_t add(struct ar *a, const char *name, char type, const void *data, size_t size)
 {
-	unsigned char *h = a->b + a->len;
-	unsigned sum = 0;
-	size_t at = a->len;
-
-	assert_true(a->len + 512 + size + 511 < sizeof(a->b));
-	memset(h, 0, 512);
-	memcpy(h, name, strnlen(name, 100));
-	memcpy(h + 100, "0000644", 7);
-	snprintf((char *)h + 124, 12, "%011zo", size);
-	memcpy(h + 136, "00000000000", 11);
-	h[156] = (unsigned char)type;
-	memcpy(h + 257, "ustar\0" "00", 8);
-	memset(h + 148, ' ', 8);
-	for (int i = 0; i < 512; i++)
-		sum += h[i];
-	snprintf((char *)h + 148, 8, "%06o", sum);
-	a->len += 512;
-	memset(a->b + a->len, 0, (size + 511) & ~(size_t)511);
-	if (size)
-		memcpy(a->b + a->len, data, size);
-	a->len += (size + 511) & ~(size_t)511;
-	return at;
+	return test_tar_add(a->b, sizeof(a->b), &a->len, name, type, data, size);
 }
 
 static void end(struct ar *a)
 {
-	memset(a->b + a->len, 0, 1024);
-	a->len += 1024;
+	test_tar_end(a->b, sizeof(a->b), &a->len);
 }
 
 /* What the callback saw, in order. */

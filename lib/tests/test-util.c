@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 #include <zlib.h>
@@ -22,4 +24,38 @@ size_t test_gzip(const void *in, size_t len, unsigned char *out, size_t cap)
 	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
 	deflateEnd(&zs);
 	return zs.total_out;
+}
+
+size_t test_tar_add(unsigned char *buf, size_t cap, size_t *len, const char *name, char type,
+		    const void *data, size_t size)
+{
+	unsigned char *h = buf + *len;
+	size_t at = *len, padded = (size + 511) & ~(size_t)511;
+	unsigned sum = 0;
+
+	assert_true(*len + 512 + padded <= cap);
+	memset(h, 0, 512);
+	memcpy(h, name, strnlen(name, 100));
+	memcpy(h + 100, "0000644", 7);
+	snprintf((char *)h + 124, 12, "%011zo", size);
+	memcpy(h + 136, "00000000000", 11);
+	h[156] = (unsigned char)type;
+	memcpy(h + 257, "ustar\0" "00", 8);
+	memset(h + 148, ' ', 8);
+	for (int i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	*len += 512;
+	memset(buf + *len, 0, padded);
+	if (size)
+		memcpy(buf + *len, data, size);
+	*len += padded;
+	return at;
+}
+
+void test_tar_end(unsigned char *buf, size_t cap, size_t *len)
+{
+	assert_true(*len + 1024 <= cap);
+	memset(buf + *len, 0, 1024);
+	*len += 1024;
 }

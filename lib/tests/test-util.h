@@ -8,4 +8,15 @@
 /* in as one gzip member into out (cap bytes); the compressed length. Fails the test on error. */
 size_t test_gzip(const void *in, size_t len, unsigned char *out, size_t cap);
 
+/*
+ * A POSIX ustar member (header, data, zero padding) appended to the archive
+ * at buf + *len (cap bytes in all); the offset of its header. Fails the test
+ * when it does not fit.
+ */
+size_t test_tar_add(unsigned char *buf, size_t cap, size_t *len, const char *name, char type,
+		    const void *data, size_t size);
+
+/* The two zero blocks that end an archive. */
+void test_tar_end(unsigned char *buf, size_t cap, size_t *len);
+
 #endif
