@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * cca-dma-audit: the command line. Parses options, calls libccadma, writes the
- * report and picks the exit status; nothing else. Exit status (stable):
+ * cca-dma-audit: the command line. Its option and command tables (the parser
+ * and every help text are made from them, see options.h), the commands, and
+ * the exit status; nothing else. Exit status (stable):
  *   0  no finding at or above --fail-on
  *   1  findings at or above --fail-on
  *   2  analysis incomplete: an input could not be read or parsed (or, with
@@ -9,7 +10,6 @@
  *   3  usage or configuration error: bad option, bad rule file, unknown rule id
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "ccadma.h"
-
-enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_INCOMPLETE = 2, EXIT_USAGE = 3 };
+#include "options.h"
+#include "util.h"
 
 #define MAX_LIST 64
 
@@ -34,82 +34,12 @@ struct options {
 	struct { const char *id; bool on; } toggles[MAX_LIST];
 	size_t ntoggles;
 	struct cda_kernel_opts kernel;
-	/* inputs: from the command's argument or --dtb/--kernel/--swiotlb/--dmesg/--trace */
+	/* inputs (OPT_INPUT rows): from the command's argument or their option */
 	const char *dtb, *kernel_path, *swiotlb, *dmesg, *trace;
 	const char *snapshot; /* --snapshot: holds the tree, log, dump and trace itself */
 };
 
-struct command {
-	const char *name;
-	const char *args;   /* positional arguments, for usage */
-	int min_args, max_args;
-	int (*run)(struct options *o, int argc, char **argv);
-};
-
-static const char usage_text[] =
-	"usage: cca-dma-audit COMMAND [OPTIONS] ARGS\n"
-	"\n"
-	"Audit the DMA setup of an Arm CCA Realm or pKVM protected guest before boot.\n"
-	"\n"
-	"commands:\n"
-	"  dtb FILE|DIR|-        audit a guest device tree: a .dtb blob, - for standard\n"
-	"                        input, or a /proc/device-tree style directory copy\n"
-	"  vmlinux FILE          audit a guest kernel: vmlinux ELF, arm64 Image, a gzip,\n"
-	"                        xz, bzip2, zstd or lz4 compressed one, or an EFI zboot\n"
-	"                        vmlinuz\n"
-	"  swiotlb PATH          audit a copy of /sys/kernel/debug/swiotlb: a directory,\n"
-	"                        a tar archive, or the output of grep -r . or head on it\n"
-	"  trace FILE|-          audit the dma:* and swiotlb:* events of an ftrace text\n"
-	"                        or a trace-cmd trace.dat\n"
-	"  audit                 audit every input given with the options below at once,\n"
-	"                        with the rules that need two of them\n"
-	"  rules [ID]            list the rule set, or explain one rule\n"
-	"\n"
-	"inputs (any command but rules; audit needs at least one):\n"
-	"  --dtb FILE|DIR|-      guest device tree, as for the dtb command\n"
-	"  --kernel FILE         guest kernel image, as for the vmlinux command\n"
-	"  --swiotlb PATH        swiotlb debugfs copy, as for the swiotlb command\n"
-	"  --dmesg FILE|-        the guest's kernel log (dmesg, dmesg -T, journalctl -k)\n"
-	"  --trace FILE|-        ftrace text or trace.dat, as for the trace command\n"
-	"  --snapshot FILE|-     a snapshot made in the guest by cca-dma-audit-collect:\n"
-	"                        its device tree, boot log, swiotlb files, trace and\n"
-	"                        virtio feature bits at once (with --kernel, its\n"
-	"                        config.gz is the kernel's config)\n"
-	"\n"
-	"options:\n"
-	"  --host-granule SIZE   host page size: 4K, 16K or 64K (default 64K, the\n"
-	"                        strictest host; shared memory must be aligned to it)\n"
-	"  --platform P          cca, pkvm or auto (default auto: rules that need the\n"
-	"                        platform are indeterminate)\n"
-	"  --ipa-bits N          realm IPA width, 32..52, from the VMM's configuration:\n"
-	"                        shared DMA addresses carry bit N-1 (never guessed:\n"
-	"                        without it the trace rules that need it are\n"
-	"                        indeterminate)\n"
-	"  --config FILE         vmlinux: the kernel's .config (plain or gzip'd), used\n"
-	"                        instead of an embedded IKCONFIG\n"
-	"  --system-map FILE     vmlinux: System.map or /proc/kallsyms, for images\n"
-	"                        without a symbol table\n"
-	"  --no-btf              vmlinux: read struct layouts from DWARF, ignoring .BTF\n"
-	"  --max-decompressed SIZE\n"
-	"                        refuse a compressed input that decompresses to more\n"
-	"                        than SIZE bytes (K, M or G suffix; default 1G)\n"
-	"  --format F            text or json (default text)\n"
-	"  -o, --output FILE     write the report to FILE instead of standard output\n"
-	"  --fail-on SEV         error, warning, note or never (default error): the\n"
-	"                        lowest severity that makes the exit status 1\n"
-	"  --fail-on-indeterminate\n"
-	"                        exit 2 when a rule could not be decided\n"
-	"  --rules FILE|DIR      add rules, or override built-in rules by id (repeatable)\n"
-	"  --enable ID           enable a rule by id or name (repeatable)\n"
-	"  --disable ID          disable a rule by id or name (repeatable)\n"
-	"  --facts               print the facts rules see, as JSON, instead of findings\n"
-	"  -q, --quiet           text: no summary line\n"
-	"  --color WHEN          auto, always or never (default auto; NO_COLOR is honoured)\n"
-	"  -V, --version         print the version and exit\n"
-	"  -h, --help            print this help and exit\n"
-	"\n"
-	"exit status: 0 clean, 1 findings at or above --fail-on, 2 an input could not be\n"
-	"read or parsed, 3 usage or rule file error. See cca-dma-audit(1).\n";
+static const struct cli cli; /* the tables, at the end of the file */
 
 static int write_out(const struct options *o, const char *text);
 
@@ -197,13 +127,14 @@ static int load_rules(struct options *o, struct cda_ruleset **out)
 	return 0;
 }
 
-static int cmd_rules(struct options *o, int argc, char **argv)
+static int cmd_rules(struct options *o, const struct command *cmd, int argc, char **argv)
 {
 	struct cda_ruleset *rs = NULL;
 	struct cda_error err = { 0 };
 	char *text = NULL;
 	int ret = load_rules(o, &rs);
 
+	(void)cmd;
 	if (ret)
 		return ret;
 	if (cda_report_rules(rs, argc ? argv[0] : NULL, o->format, &text, &err))
@@ -242,15 +173,22 @@ static int snapshot_conflict(const struct options *o, struct cda_error *err)
 	return 0;
 }
 
-/* Load every input given; the trace last, because it is checked against the pools the others name. */
+/* The path an OPT_INPUT row holds in o, or NULL (for any other row too). */
+static const char *input_path(const struct opt *r, const struct options *o)
+{
+	return r->kind == OPT_INPUT ? *(const char *const *)cli_cfield(r, o) : NULL;
+}
+
+/* Load every input given, in the table's order (the trace last: see its row). */
 static int load_inputs(struct cda_audit *au, const struct options *o, struct cda_error *err)
 {
-	const char *const paths[] = { o->dtb, o->kernel_path, o->swiotlb, o->dmesg, o->trace,
-				      o->snapshot };
 	int stdin_users = 0;
 
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		stdin_users += paths[i] && !strcmp(paths[i], "-");
+	for (size_t i = 0; i < cli.nopts; i++) {
+		const char *path = input_path(&cli.opts[i], o);
+
+		stdin_users += path && !strcmp(path, "-");
+	}
 	if (stdin_users > 1) {
 		err->code = CDA_E_USAGE;
 		snprintf(err->msg, sizeof(err->msg), "standard input (-) can feed only one input");
@@ -258,19 +196,12 @@ static int load_inputs(struct cda_audit *au, const struct options *o, struct cda
 	}
 	if (snapshot_conflict(o, err))
 		return -err->code;
-	if (o->snapshot)
-		return cda_audit_load_snapshot(au, o->snapshot, o->kernel_path, &o->kernel, err)
-		       ? -err->code : 0;
-	if (o->dtb && cda_audit_load_dt(au, o->dtb, err))
-		return -err->code;
-	if (o->kernel_path && cda_audit_load_kernel(au, o->kernel_path, &o->kernel, err))
-		return -err->code;
-	if (o->swiotlb && cda_audit_load_swiotlb(au, o->swiotlb, err))
-		return -err->code;
-	if (o->dmesg && cda_audit_load_dmesg(au, o->dmesg, err))
-		return -err->code;
-	if (o->trace && cda_audit_load_trace(au, o->trace, err))
-		return -err->code;
+	for (size_t i = 0; i < cli.nopts; i++) {
+		const char *path = input_path(&cli.opts[i], o);
+
+		if (path && cli.opts[i].load(au, o, path, err))
+			return -err->code;
+	}
 	return 0;
 }
 
@@ -289,6 +220,7 @@ static int run_audit(struct options *o, const char *command)
 
 	if ((ret = load_rules(o, &rs)))
 		return ret;
+	o->kernel.rules = rs; /* kernel.probes answers the rule set's probes */
 	au = cda_audit_new();
 	if (!au) {
 		ret = fail(o, EXIT_INCOMPLETE, "out of memory");
@@ -318,62 +250,56 @@ out:
 	return ret;
 }
 
-/* The command's own argument fills the input its option would; both at once is an error. */
-static int run_with(struct options *o, const char *command, const char **slot, const char *opt,
-		    const char *path)
+/* dtb, vmlinux, swiotlb, trace: the argument fills the input its option would; both is an error. */
+static int cmd_input(struct options *o, const struct command *cmd, int argc, char **argv)
 {
+	const struct opt *in = cli_option(&cli, cmd->arg_input);
+	const char **slot = cli_field(in, o);
 	char msg[256];
 
+	(void)argc;
 	if (*slot) {
-		snprintf(msg, sizeof(msg), "%s: %s given twice (argument and option)", command, opt);
+		snprintf(msg, sizeof(msg), "%s: --%s given twice (argument and option)", cmd->name,
+			 in->name);
 		return fail(o, EXIT_USAGE, msg);
 	}
-	*slot = path;
-	return run_audit(o, command);
+	*slot = argv[0];
+	return run_audit(o, cmd->name);
 }
 
-static int cmd_dtb(struct options *o, int argc, char **argv)
+/* "audit: no input (give --dtb, ... or --snapshot)", the inputs named from the table. */
+static int no_input(const struct options *o)
 {
-	(void)argc;
-	return run_with(o, "dtb", &o->dtb, "--dtb", argv[0]);
+	struct cda_buf b = { 0 };
+	size_t n = 0, k = 0;
+	char *msg;
+	int ret;
+
+	for (size_t i = 0; i < cli.nopts; i++)
+		n += cli.opts[i].kind == OPT_INPUT;
+	cda_buf_printf(&b, "audit: no input (give ");
+	for (size_t i = 0; i < cli.nopts; i++) {
+		if (cli.opts[i].kind != OPT_INPUT)
+			continue;
+		cda_buf_printf(&b, "%s--%s", k == 0 ? "" : k == n - 1 ? " or " : ", ", cli.opts[i].name);
+		k++;
+	}
+	cda_buf_printf(&b, ")");
+	msg = cda_buf_take(&b);
+	ret = fail(o, EXIT_USAGE, msg ? msg : "audit: no input");
+	free(msg);
+	return ret;
 }
 
-static int cmd_vmlinux(struct options *o, int argc, char **argv)
+/* audit: every input given as an option, at least one. */
+static int cmd_audit(struct options *o, const struct command *cmd, int argc, char **argv)
 {
-	(void)argc;
-	return run_with(o, "vmlinux", &o->kernel_path, "--kernel", argv[0]);
+	(void)cmd, (void)argc, (void)argv;
+	for (size_t i = 0; i < cli.nopts; i++)
+		if (input_path(&cli.opts[i], o))
+			return run_audit(o, "audit");
+	return no_input(o);
 }
-
-static int cmd_swiotlb(struct options *o, int argc, char **argv)
-{
-	(void)argc;
-	return run_with(o, "swiotlb", &o->swiotlb, "--swiotlb", argv[0]);
-}
-
-static int cmd_trace(struct options *o, int argc, char **argv)
-{
-	(void)argc;
-	return run_with(o, "trace", &o->trace, "--trace", argv[0]);
-}
-
-static int cmd_audit(struct options *o, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	if (!o->dtb && !o->kernel_path && !o->swiotlb && !o->dmesg && !o->trace && !o->snapshot)
-		return fail(o, EXIT_USAGE, "audit: no input (give --dtb, --kernel, --swiotlb, --dmesg, "
-			    "--trace or --snapshot)");
-	return run_audit(o, "audit");
-}
-
-static const struct command commands[] = {
-	{ "dtb", "FILE|DIR|-", 1, 1, cmd_dtb },
-	{ "vmlinux", "FILE", 1, 1, cmd_vmlinux },
-	{ "swiotlb", "PATH", 1, 1, cmd_swiotlb },
-	{ "trace", "FILE|-", 1, 1, cmd_trace },
-	{ "audit", "", 0, 0, cmd_audit },
-	{ "rules", "[ID]", 0, 1, cmd_rules },
-};
 
 static int parse_granule(const char *s, uint64_t *out)
 {
@@ -417,193 +343,279 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-enum {
-	OPT_HOST_GRANULE = 256, OPT_PLATFORM, OPT_IPA_BITS, OPT_FORMAT, OPT_FAIL_ON,
-	OPT_FAIL_ON_INDET, OPT_RULES, OPT_ENABLE, OPT_DISABLE, OPT_FACTS, OPT_COLOR,
-	OPT_CONFIG, OPT_SYSTEM_MAP, OPT_NO_BTF, OPT_DTB, OPT_KERNEL, OPT_SWIOTLB, OPT_DMESG,
-	OPT_TRACE, OPT_MAX_DECOMPRESSED, OPT_SNAPSHOT,
-};
-
-static const struct option long_opts[] = {
-	{ "host-granule", required_argument, NULL, OPT_HOST_GRANULE },
-	{ "platform", required_argument, NULL, OPT_PLATFORM },
-	{ "ipa-bits", required_argument, NULL, OPT_IPA_BITS },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "system-map", required_argument, NULL, OPT_SYSTEM_MAP },
-	{ "no-btf", no_argument, NULL, OPT_NO_BTF },
-	{ "max-decompressed", required_argument, NULL, OPT_MAX_DECOMPRESSED },
-	{ "dtb", required_argument, NULL, OPT_DTB },
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "swiotlb", required_argument, NULL, OPT_SWIOTLB },
-	{ "dmesg", required_argument, NULL, OPT_DMESG },
-	{ "trace", required_argument, NULL, OPT_TRACE },
-	{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "output", required_argument, NULL, 'o' },
-	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-	{ "fail-on-indeterminate", no_argument, NULL, OPT_FAIL_ON_INDET },
-	{ "rules", required_argument, NULL, OPT_RULES },
-	{ "enable", required_argument, NULL, OPT_ENABLE },
-	{ "disable", required_argument, NULL, OPT_DISABLE },
-	{ "facts", no_argument, NULL, OPT_FACTS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "color", required_argument, NULL, OPT_COLOR },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* Returns -1 to go on, or an exit status. msg receives a usage error. */
-static int parse_options(struct options *o, int argc, char **argv, char *msg, size_t msglen)
+/*
+ * Setters (OPT_SET rows): -1 to go on, or an exit status with the usage
+ * error in msg. Each names its option, as the user typed it, in the error.
+ */
+static int usage(char *msg, size_t msglen, const char *opt, const char *arg, const char *want)
 {
-	int c;
+	snprintf(msg, msglen, "--%s: '%s' is not %s", opt, arg, want);
+	return EXIT_USAGE;
+}
 
-	opterr = 0; /* our own messages, so json mode can report them as JSON */
-	while ((c = getopt_long(argc, argv, "o:qVh", long_opts, NULL)) != -1) {
-		const char *arg = optarg;
-		int sev;
-
-		switch (c) {
-		case OPT_HOST_GRANULE:
-			if (parse_granule(arg, &o->host.granule)) {
-				snprintf(msg, msglen, "--host-granule: '%s' is not 4K, 16K or 64K", arg);
-				return EXIT_USAGE;
-			}
-			o->host.granule_given = true;
-			break;
-		case OPT_PLATFORM:
-			if (!strcmp(arg, "cca")) {
-				o->host.platform = CDA_PLATFORM_CCA;
-			} else if (!strcmp(arg, "pkvm")) {
-				o->host.platform = CDA_PLATFORM_PKVM;
-			} else if (!strcmp(arg, "auto")) {
-				o->host.platform = CDA_PLATFORM_AUTO;
-			} else {
-				snprintf(msg, msglen, "--platform: '%s' is not cca, pkvm or auto", arg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_IPA_BITS: {
-			char *end;
-			unsigned long v = strtoul(arg, &end, 10);
-
-			if (*end || end == arg || v < 32 || v > 52) {
-				snprintf(msg, msglen, "--ipa-bits: '%s' is not a number from 32 to 52", arg);
-				return EXIT_USAGE;
-			}
-			o->host.ipa_bits = (unsigned)v;
-			break;
-		}
-		case OPT_FORMAT:
-			if (!strcmp(arg, "text")) {
-				o->format = CDA_FORMAT_TEXT;
-			} else if (!strcmp(arg, "json")) {
-				o->format = CDA_FORMAT_JSON;
-			} else {
-				snprintf(msg, msglen, "--format: '%s' is not text or json", arg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'o':
-			o->output = arg;
-			break;
-		case OPT_CONFIG:
-			o->kernel.config_path = arg;
-			break;
-		case OPT_SYSTEM_MAP:
-			o->kernel.system_map_path = arg;
-			break;
-		case OPT_NO_BTF:
-			o->kernel.no_btf = true;
-			break;
-		case OPT_MAX_DECOMPRESSED: {
-			uint64_t max;
-
-			if (parse_size(arg, &max)) {
-				snprintf(msg, msglen, "--max-decompressed: '%s' is not a size in bytes "
-					 "(a number, with K, M or G for KiB, MiB or GiB)", arg);
-				return EXIT_USAGE;
-			}
-			cda_set_max_decompressed(max); /* for every input of this run */
-			break;
-		}
-		case OPT_DTB:
-		case OPT_KERNEL:
-		case OPT_SWIOTLB:
-		case OPT_DMESG:
-		case OPT_TRACE:
-		case OPT_SNAPSHOT: {
-			const char **slot = c == OPT_DTB ? &o->dtb : c == OPT_KERNEL ? &o->kernel_path
-					    : c == OPT_SWIOTLB ? &o->swiotlb : c == OPT_DMESG ? &o->dmesg
-					    : c == OPT_TRACE ? &o->trace : &o->snapshot;
-
-			if (*slot) {
-				const struct option *lo = long_opts;
-
-				while (lo->name && lo->val != c)
-					lo++;
-				snprintf(msg, msglen, "--%s given twice", lo->name);
-				return EXIT_USAGE;
-			}
-			*slot = arg;
-			break;
-		}
-		case OPT_FAIL_ON:
-			sev = cda_severity_parse(arg);
-			if (sev < 0) {
-				snprintf(msg, msglen, "--fail-on: '%s' is not error, warning, note or never", arg);
-				return EXIT_USAGE;
-			}
-			o->fail_on = (enum cda_severity)sev;
-			break;
-		case OPT_FAIL_ON_INDET:
-			o->fail_on_indeterminate = true;
-			break;
-		case OPT_RULES:
-		case OPT_ENABLE:
-		case OPT_DISABLE:
-			if (o->nrules == MAX_LIST || o->ntoggles == MAX_LIST) {
-				snprintf(msg, msglen, "too many --rules/--enable/--disable options");
-				return EXIT_USAGE;
-			}
-			if (c == OPT_RULES) {
-				o->rules[o->nrules++] = arg;
-			} else {
-				o->toggles[o->ntoggles].id = arg;
-				o->toggles[o->ntoggles++].on = c == OPT_ENABLE;
-			}
-			break;
-		case OPT_FACTS:
-			o->facts = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case OPT_COLOR:
-			if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")) {
-				snprintf(msg, msglen, "--color: '%s' is not auto, always or never", arg);
-				return EXIT_USAGE;
-			}
-			o->color = arg;
-			break;
-		case 'V':
-			printf("cca-dma-audit %s\n", cda_version());
-			return EXIT_CLEAN;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_CLEAN;
-		default:
-			if (optopt && optopt < 256)
-				snprintf(msg, msglen, "option -%c %s", optopt,
-					 optopt == 'o' ? "needs an argument" : "is not known");
-			else
-				snprintf(msg, msglen, "option '%s' is not known or needs an argument",
-					 argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
+/* The index of arg in names (a NULL-terminated list), or -1. */
+static int choice(const char *arg, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
 	return -1;
 }
+
+static int set_granule(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	if (parse_granule(arg, &o->host.granule))
+		return usage(msg, msglen, "host-granule", arg, "4K, 16K or 64K");
+	o->host.granule_given = true;
+	return -1;
+}
+
+static int set_platform(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	static const char *const names[] = { "cca", "pkvm", "auto", NULL };
+	static const enum cda_platform values[] = { CDA_PLATFORM_CCA, CDA_PLATFORM_PKVM,
+						    CDA_PLATFORM_AUTO };
+	int i = choice(arg, names);
+
+	if (i < 0)
+		return usage(msg, msglen, "platform", arg, "cca, pkvm or auto");
+	o->host.platform = values[i];
+	return -1;
+}
+
+static int set_ipa_bits(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*end || end == arg || v < 32 || v > 52)
+		return usage(msg, msglen, "ipa-bits", arg, "a number from 32 to 52");
+	o->host.ipa_bits = (unsigned)v;
+	return -1;
+}
+
+static int set_format(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	static const char *const names[] = { "text", "json", NULL };
+	int i = choice(arg, names);
+
+	if (i < 0)
+		return usage(msg, msglen, "format", arg, "text or json");
+	o->format = i ? CDA_FORMAT_JSON : CDA_FORMAT_TEXT;
+	return -1;
+}
+
+static int set_max_decompressed(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	uint64_t max;
+
+	(void)o;
+	if (parse_size(arg, &max))
+		return usage(msg, msglen, "max-decompressed", arg, "a size in bytes "
+			     "(a number, with K, M or G for KiB, MiB or GiB)");
+	cda_set_max_decompressed(max); /* for every input of this run */
+	return -1;
+}
+
+static int set_fail_on(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	int sev = cda_severity_parse(arg);
+
+	if (sev < 0)
+		return usage(msg, msglen, "fail-on", arg, "error, warning, note or never");
+	o->fail_on = (enum cda_severity)sev;
+	return -1;
+}
+
+static int set_color(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	static const char *const names[] = { "auto", "always", "never", NULL };
+
+	if (choice(arg, names) < 0)
+		return usage(msg, msglen, "color", arg, "auto, always or never");
+	o->color = arg;
+	return -1;
+}
+
+/* --rules, --enable and --disable share one limit, as the rule set applies them in turn. */
+static int too_many(const struct options *o, char *msg, size_t msglen)
+{
+	if (o->nrules < MAX_LIST && o->ntoggles < MAX_LIST)
+		return 0;
+	snprintf(msg, msglen, "too many --rules/--enable/--disable options");
+	return EXIT_USAGE;
+}
+
+static int add_rules(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	if (too_many(o, msg, msglen))
+		return EXIT_USAGE;
+	o->rules[o->nrules++] = arg;
+	return -1;
+}
+
+static int toggle(struct options *o, const char *arg, bool on, char *msg, size_t msglen)
+{
+	if (too_many(o, msg, msglen))
+		return EXIT_USAGE;
+	o->toggles[o->ntoggles].id = arg;
+	o->toggles[o->ntoggles++].on = on;
+	return -1;
+}
+
+static int enable(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	return toggle(o, arg, true, msg, msglen);
+}
+
+static int disable(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	return toggle(o, arg, false, msg, msglen);
+}
+
+static int version(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	(void)o, (void)arg, (void)msg, (void)msglen;
+	printf("cca-dma-audit %s\n", cda_version());
+	return EXIT_CLEAN;
+}
+
+/* Loaders (OPT_INPUT rows): the library's, given what else they need from o. */
+static int load_dt(struct cda_audit *au, const struct options *o, const char *path,
+		   struct cda_error *err)
+{
+	(void)o;
+	return cda_audit_load_dt(au, path, err);
+}
+
+static int load_kernel(struct cda_audit *au, const struct options *o, const char *path,
+		       struct cda_error *err)
+{
+	if (o->snapshot) /* load_snapshot reads it, with the snapshot's config */
+		return 0;
+	return cda_audit_load_kernel(au, path, &o->kernel, err);
+}
+
+static int load_swiotlb(struct cda_audit *au, const struct options *o, const char *path,
+			struct cda_error *err)
+{
+	(void)o;
+	return cda_audit_load_swiotlb(au, path, err);
+}
+
+static int load_dmesg(struct cda_audit *au, const struct options *o, const char *path,
+		      struct cda_error *err)
+{
+	(void)o;
+	return cda_audit_load_dmesg(au, path, err);
+}
+
+static int load_trace(struct cda_audit *au, const struct options *o, const char *path,
+		      struct cda_error *err)
+{
+	(void)o;
+	return cda_audit_load_trace(au, path, err);
+}
+
+static int load_snapshot(struct cda_audit *au, const struct options *o, const char *path,
+			 struct cda_error *err)
+{
+	return cda_audit_load_snapshot(au, path, o->kernel_path, &o->kernel, err);
+}
+
+/* The commands, by index: an option's .commands names them with ON(). */
+enum { C_DTB, C_VMLINUX, C_SWIOTLB, C_TRACE, C_AUDIT, C_RULES };
+#define ON(c) (1u << C_##c)
+#define ALL (~0u)
+#define AUDITS (~ON(RULES)) /* every command that reads inputs */
+
+#define FIELD(f) .field = offsetof(struct options, f)
+#define INPUT(f, loader) .kind = OPT_INPUT, FIELD(f), .load = loader
+#define SET(fn) .kind = OPT_SET, .set = fn
+
+static const struct command command_table[] = {
+	[C_DTB] = { "dtb", "FILE|DIR|-", 1, 1, "audit a guest device tree: a .dtb blob, - for "
+		    "standard input, or a /proc/device-tree style directory copy", "dtb", cmd_input },
+	[C_VMLINUX] = { "vmlinux", "FILE", 1, 1, "audit a guest kernel: vmlinux ELF, arm64 Image, "
+			"a gzip, xz, bzip2, zstd or lz4 compressed one, or an EFI zboot vmlinuz",
+			"kernel", cmd_input },
+	[C_SWIOTLB] = { "swiotlb", "PATH", 1, 1, "audit a copy of /sys/kernel/debug/swiotlb: a "
+			"directory, a tar archive, or the output of grep -r . or head on it",
+			"swiotlb", cmd_input },
+	[C_TRACE] = { "trace", "FILE|-", 1, 1, "audit the dma:* and swiotlb:* events of an ftrace "
+		      "text or a trace-cmd trace.dat", "trace", cmd_input },
+	[C_AUDIT] = { "audit", "", 0, 0, "audit every input given as an option at once (at least "
+		      "one), with the rules that need two of them", NULL, cmd_audit },
+	[C_RULES] = { "rules", "[ID]", 0, 1, "list the rule set, or explain one rule", NULL,
+		      cmd_rules },
+};
+
+/*
+ * Every option, in --help's order. OPT_INPUT rows are also the inputs, loaded
+ * in this order: the trace after the others, because its addresses are
+ * checked against the pools they name.
+ */
+static const struct opt option_table[] = {
+	{ "dtb", 0, "FILE|DIR|-", "guest device tree, as for the dtb command", AUDITS,
+	  INPUT(dtb, load_dt) },
+	{ "kernel", 0, "FILE", "guest kernel image, as for the vmlinux command", AUDITS,
+	  INPUT(kernel_path, load_kernel) },
+	{ "swiotlb", 0, "PATH", "swiotlb debugfs copy, as for the swiotlb command", AUDITS,
+	  INPUT(swiotlb, load_swiotlb) },
+	{ "dmesg", 0, "FILE|-", "the guest's kernel log (dmesg, dmesg -T, journalctl -k)", AUDITS,
+	  INPUT(dmesg, load_dmesg) },
+	{ "trace", 0, "FILE|-", "ftrace text or trace.dat, as for the trace command", AUDITS,
+	  INPUT(trace, load_trace) },
+	{ "snapshot", 0, "FILE|-", "a snapshot made in the guest by cca-dma-audit-collect: its "
+	  "device tree, boot log, swiotlb files, trace and virtio feature bits at once (with "
+	  "--kernel, its config.gz is the kernel's config)", AUDITS, INPUT(snapshot, load_snapshot) },
+	{ "host-granule", 0, "SIZE", "host page size: 4K, 16K or 64K (default 64K, the strictest "
+	  "host; shared memory must be aligned to it)", AUDITS, SET(set_granule) },
+	{ "platform", 0, "P", "cca, pkvm or auto (default auto: rules that need the platform are "
+	  "indeterminate)", AUDITS, SET(set_platform) },
+	{ "ipa-bits", 0, "N", "realm IPA width, 32..52, from the VMM's configuration: shared DMA "
+	  "addresses carry bit N-1 (never guessed: without it the trace rules that need it are "
+	  "indeterminate)", AUDITS, SET(set_ipa_bits) },
+	{ "config", 0, "FILE", "vmlinux: the kernel's .config (plain or gzip'd), used instead of "
+	  "an embedded IKCONFIG", AUDITS, .kind = OPT_STRING, FIELD(kernel.config_path) },
+	{ "system-map", 0, "FILE", "vmlinux: System.map or /proc/kallsyms, for images without a "
+	  "symbol table", AUDITS, .kind = OPT_STRING, FIELD(kernel.system_map_path) },
+	{ "no-btf", 0, NULL, "vmlinux: read struct layouts from DWARF, ignoring .BTF", AUDITS,
+	  .kind = OPT_FLAG, FIELD(kernel.no_btf) },
+	{ "max-decompressed", 0, "SIZE", "refuse a compressed input that decompresses to more "
+	  "than SIZE bytes (K, M or G suffix; default 1G)", AUDITS, SET(set_max_decompressed) },
+	{ "format", 0, "F", "text or json (default text)", ALL, SET(set_format) },
+	{ "output", 'o', "FILE", "write the report to FILE instead of standard output", ALL,
+	  .kind = OPT_STRING, FIELD(output) },
+	{ "fail-on", 0, "SEV", "error, warning, note or never (default error): the lowest "
+	  "severity that makes the exit status 1", AUDITS, SET(set_fail_on) },
+	{ "fail-on-indeterminate", 0, NULL, "exit 2 when a rule could not be decided", AUDITS,
+	  .kind = OPT_FLAG, FIELD(fail_on_indeterminate) },
+	{ "rules", 0, "FILE|DIR", "add rules, or override built-in rules by id (repeatable)", ALL,
+	  SET(add_rules) },
+	{ "enable", 0, "ID", "enable a rule by id or name (repeatable)", ALL, SET(enable) },
+	{ "disable", 0, "ID", "disable a rule by id or name (repeatable)", ALL, SET(disable) },
+	{ "facts", 0, NULL, "print the facts rules see, as JSON, instead of findings", AUDITS,
+	  .kind = OPT_FLAG, FIELD(facts) },
+	{ "quiet", 'q', NULL, "text: no summary line", AUDITS, .kind = OPT_FLAG, FIELD(quiet) },
+	{ "color", 0, "WHEN", "auto, always or never (default auto; NO_COLOR is honoured)", AUDITS,
+	  SET(set_color) },
+	{ "version", 'V', NULL, "print the version and exit", ALL, SET(version) },
+	{ "help", 'h', NULL, "print this help, or with a command the command's, and exit", ALL,
+	  .kind = OPT_HELP },
+	/* hidden: the table as data, for the man-page test (testdata/run-man-options.py) */
+	{ "list-options", 0, NULL, NULL, ALL, .kind = OPT_LIST },
+};
+
+static const struct cli cli = {
+	.prog = "cca-dma-audit",
+	.about = "Audit the DMA setup of an Arm CCA Realm or pKVM protected guest before boot.",
+	.footer = "'cca-dma-audit COMMAND --help' lists the options a command takes. Exit status: "
+		  "0 clean, 1 findings at or above --fail-on, 2 an input could not be read or "
+		  "parsed, 3 usage or rule file error. See cca-dma-audit(1).",
+	.opts = option_table, .nopts = sizeof(option_table) / sizeof(option_table[0]),
+	.cmds = command_table, .ncmds = sizeof(command_table) / sizeof(command_table[0]),
+};
 
 int main(int argc, char **argv)
 {
@@ -612,20 +624,18 @@ int main(int argc, char **argv)
 		.fail_on = CDA_SEV_ERROR,
 		.color = "auto",
 	};
-	const struct command *cmd = NULL;
+	const struct command *cmd;
 	char msg[512] = "";
 	int ret, nargs;
 
-	ret = parse_options(&o, argc, argv, msg, sizeof(msg));
+	ret = cli_parse(&cli, &o, argc, argv, msg, sizeof(msg));
 	if (ret >= 0)
 		return ret == EXIT_USAGE ? fail(&o, ret, msg) : ret;
 	if (optind >= argc) {
-		fputs(usage_text, stderr);
+		cli_help(&cli, stderr);
 		return fail(&o, EXIT_USAGE, "no command given");
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[optind], commands[i].name))
-			cmd = &commands[i];
+	cmd = cli_command(&cli, argv[optind]);
 	if (!cmd) {
 		snprintf(msg, sizeof(msg), "unknown command '%s' (try --help)", argv[optind]);
 		return fail(&o, EXIT_USAGE, msg);
@@ -635,5 +645,5 @@ int main(int argc, char **argv)
 		snprintf(msg, sizeof(msg), "usage: cca-dma-audit %s [OPTIONS] %s", cmd->name, cmd->args);
 		return fail(&o, EXIT_USAGE, msg);
 	}
-	return cmd->run(&o, nargs, argv + optind + 1);
+	return cmd->run(&o, cmd, nargs, argv + optind + 1);
 }

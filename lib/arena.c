@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@ struct chunk {
 
 struct cda_arena {
 	struct chunk *head;
+	bool limited; /* cda_arena_limit(): only left more bytes are handed out */
+	size_t left;
 };
 
 struct cda_arena *cda_arena_new(void)
@@ -36,6 +39,12 @@ void cda_arena_free(struct cda_arena *a)
 	free(a);
 }
 
+void cda_arena_limit(struct cda_arena *a, size_t bytes)
+{
+	a->limited = true;
+	a->left = bytes;
+}
+
 void *cda_arena_alloc(struct cda_arena *a, size_t size)
 {
 	struct chunk *c = a->head;
@@ -44,6 +53,11 @@ void *cda_arena_alloc(struct cda_arena *a, size_t size)
 	if (size > SIZE_MAX / 2)
 		return NULL;
 	need = (size + ALIGN_TO - 1) & ~(size_t)(ALIGN_TO - 1);
+	if (a->limited) {
+		if (need > a->left)
+			return NULL;
+		a->left -= need;
+	}
 	if (!c || c->cap - c->used < need) {
 		size_t cap = need > CHUNK_MIN ? need : CHUNK_MIN;
 

@@ -16,6 +16,12 @@ struct cda_arena;
 struct cda_arena *cda_arena_new(void);
 void cda_arena_free(struct cda_arena *a);
 
+/*
+ * For tests: from now on, fail every allocation once `bytes` more have been
+ * handed out, so out-of-memory paths can be driven at each allocation.
+ */
+void cda_arena_limit(struct cda_arena *a, size_t bytes);
+
 /* Zero-filled, 16-byte aligned; NULL on overflow or out of memory. */
 void *cda_arena_alloc(struct cda_arena *a, size_t size);
 /* Copies of C strings / byte ranges; the copy is always NUL-terminated. */

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The audit context (audit.h): each loader's facts go into au->facts under
+ * the name of its input kind ("dt", "kernel", "trace" ...), the input
+ * recorded for the report; a snapshot hands its members to the same loaders.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +11,7 @@
 #include "dt.h"
 #include "kernel.h"
 #include "lines.h"
+#include "rules.h"
 #include "runtime.h"
 #include "snapshot.h"
 #include "util.h"
@@ -44,7 +50,7 @@ int cda_audit_add_input(struct cda_audit *au, const char *kind, const char *path
 	in->format = format;
 	in->path = cda_arena_strdup(au->arena, cda_display_path(path));
 	if (!in->path)
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	au->ninputs++;
 	return 0;
 }
@@ -57,49 +63,55 @@ const struct cda_input *cda_audit_input(const struct cda_audit *au, const char *
 	return NULL;
 }
 
+/*
+ * host.page_size is the host's real page size, known only when given:
+ * rules that compare the guest's own page size or allocations with the
+ * host's must not fail on the strict 64K default (a 4K pKVM guest on a 4K
+ * host is the normal case). host.granule keeps the default for layout
+ * rules, where a 64K-aligned pool is right on every host. Likewise a
+ * platform the user did not give is unknown, with the reason a person
+ * needs, so no rule fails because a realm is merely possible.
+ */
+static void host_facts(struct cda_fb *fb, const struct cda_host *h, struct cda_value *host)
+{
+	static const char *const platforms[] = { NULL, "cca", "pkvm" };
+
+	cda_fb_hex(fb, host, "granule", h->granule);
+	cda_fb_str(fb, host, "granule_source", h->granule_given ? "option" : "default");
+	if (h->granule_given)
+		cda_fb_hex(fb, host, "page_size", h->granule);
+	else
+		cda_fb_unknown(fb, host, "page_size",
+			       "the host page size is not known: pass --host-granule 4K, 16K or 64K");
+	if (h->platform != CDA_PLATFORM_AUTO) {
+		cda_fb_str(fb, host, "platform", platforms[h->platform]);
+		cda_fb_str(fb, host, "platform_source", "option");
+	} else {
+		cda_fb_unknown(fb, host, "platform",
+			       "the platform is not known: pass --platform cca or --platform pkvm");
+	}
+	if (h->ipa_bits) {
+		cda_fb_u64(fb, host, "ipa_bits", h->ipa_bits);
+		cda_fb_str(fb, host, "ipa_bits_source", "option");
+		cda_fb_hex(fb, host, "shared_bit", (uint64_t)1 << (h->ipa_bits - 1));
+	}
+}
+
 int cda_audit_set_host(struct cda_audit *au, const struct cda_host *h, struct cda_error *err)
 {
-	struct cda_arena *a = au->arena;
-	struct cda_value *host = cda_v_obj(a);
-	static const char *const platforms[] = { NULL, "cca", "pkvm" };
+	struct cda_fb fb = { .a = au->arena };
+	struct cda_value *host;
 
 	if (h->granule != 4096 && h->granule != 16384 && h->granule != 65536)
 		return cda_fail(err, CDA_E_USAGE, "host granule must be 4K, 16K or 64K");
 	/* The architecture allows 32..52-bit IPA spaces (ID_AA64MMFR0_EL1.PARange). */
 	if (h->ipa_bits && (h->ipa_bits < 32 || h->ipa_bits > 52))
 		return cda_fail(err, CDA_E_USAGE, "--ipa-bits must be between 32 and 52");
-	if (!host || cda_obj_set_hex(a, host, "granule", h->granule) ||
-	    cda_obj_set_str(a, host, "granule_source", h->granule_given ? "option" : "default"))
-		goto oom;
-	/*
-	 * host.page_size is the host's real page size, known only when given:
-	 * rules that compare the guest's own page size or allocations with the
-	 * host's must not fail on the strict 64K default (a 4K pKVM guest on a
-	 * 4K host is the normal case). host.granule keeps the default for
-	 * layout rules, where a 64K-aligned pool is right on every host.
-	 * Likewise a platform the user did not give is unknown, with the reason
-	 * a person needs, so no rule fails because a realm is merely possible.
-	 */
-	if (cda_obj_set(a, host, "page_size", h->granule_given
-			? cda_v_hex(a, h->granule)
-			: cda_v_unknown(a, "the host page size is not known: pass --host-granule 4K, 16K or 64K")))
-		goto oom;
-	if (h->platform != CDA_PLATFORM_AUTO
-	    ? cda_obj_set_str(a, host, "platform", platforms[h->platform]) ||
-	      cda_obj_set_str(a, host, "platform_source", "option")
-	    : cda_obj_set(a, host, "platform",
-			  cda_v_unknown(a, "the platform is not known: pass --platform cca or --platform pkvm")))
-		goto oom;
-	if (h->ipa_bits &&
-	    (cda_obj_set_u64(a, host, "ipa_bits", h->ipa_bits) ||
-	     cda_obj_set_str(a, host, "ipa_bits_source", "option") ||
-	     cda_obj_set_hex(a, host, "shared_bit", (uint64_t)1 << (h->ipa_bits - 1))))
-		goto oom;
-	if (cda_obj_set(a, au->facts, "host", host))
-		goto oom;
-	return 0;
-oom:
-	return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	/* built apart and set last: a failed allocation leaves no half-built host in the facts */
+	host = cda_fb_new_obj(&fb);
+	host_facts(&fb, h, host);
+	cda_fb_set(&fb, au->facts, "host", host);
+	return cda_fb_done(&fb, err);
 }
 
 int cda_audit_exit_code(const struct cda_audit *au, enum cda_severity fail_on,
@@ -113,17 +125,23 @@ int cda_audit_exit_code(const struct cda_audit *au, enum cda_severity fail_on,
 	return 0;
 }
 
+/* facts.KIND = v */
+static int set_facts(struct cda_audit *au, const char *kind, struct cda_value *v,
+		     struct cda_error *err)
+{
+	struct cda_fb fb = { .a = au->arena };
+
+	cda_fb_set(&fb, au->facts, kind, v);
+	return cda_fb_done(&fb, err);
+}
+
 /* Every loader's facts go in through here: one input per kind. */
 static int add_facts(struct cda_audit *au, const char *kind, const char *path,
 		     const char *format, struct cda_value *v, struct cda_error *err)
 {
 	int ret = cda_audit_add_input(au, kind, path, format, err);
 
-	if (ret)
-		return ret;
-	if (cda_obj_set(au->arena, au->facts, kind, v))
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	return 0;
+	return ret ? ret : set_facts(au, kind, v, err);
 }
 
 static int only_one(struct cda_audit *au, const char *kind, const char *what, const char *path,
@@ -160,18 +178,43 @@ int cda_audit_load_dt(struct cda_audit *au, const char *path, struct cda_error *
 	return load_dt(au, &(struct cda_source){ .path = path }, err);
 }
 
+/*
+ * The probes kernel.probes answers: the rule set's (opts->rules), else the
+ * built-in ones read into *own, which the caller frees once they are answered.
+ */
+static int kernel_queries(const struct cda_kernel_opts *opts, struct cda_ruleset **own,
+			  struct cda_probes *out, struct cda_error *err)
+{
+	int ret;
+
+	*own = NULL;
+	if (opts && opts->rules) {
+		*out = cda_ruleset_probes(opts->rules);
+		return 0;
+	}
+	if (!(*own = cda_ruleset_new()))
+		return cda_oom(err, NULL);
+	if ((ret = cda_ruleset_load_builtin_probes(*own, err)))
+		return ret;
+	*out = cda_ruleset_probes(*own);
+	return 0;
+}
+
 int cda_audit_load_kernel(struct cda_audit *au, const char *path,
 			  const struct cda_kernel_opts *opts, struct cda_error *err)
 {
 	static const struct cda_kernel_opts none;
+	struct cda_ruleset *own = NULL;
+	struct cda_probes probes;
 	struct cda_value *k;
 	const char *format;
 	int ret;
 
-	if ((ret = only_one(au, "kernel", "kernel", path, err)) ||
-	    (ret = cda_kernel_facts(au->arena, path, opts ? opts : &none, &k, &format, err)))
-		return ret;
-	return add_facts(au, "kernel", path, format, k, err);
+	if (!(ret = only_one(au, "kernel", "kernel", path, err)) &&
+	    !(ret = kernel_queries(opts, &own, &probes, err)))
+		ret = cda_kernel_facts(au->arena, path, opts ? opts : &none, probes, &k, &format, err);
+	cda_ruleset_free(own);
+	return ret ? ret : add_facts(au, "kernel", path, format, k, err);
 }
 
 int cda_audit_load_swiotlb(struct cda_audit *au, const char *path, struct cda_error *err)
@@ -203,101 +246,19 @@ int cda_audit_load_dmesg(struct cda_audit *au, const char *path, struct cda_erro
 	return load_dmesg(au, &(struct cda_source){ .path = path }, err);
 }
 
-static bool is_true(const struct cda_value *o, const char *key)
-{
-	const struct cda_value *v = cda_obj_get(o, key);
-
-	return v && v->type == CDA_T_BOOL && v->b;
-}
-
 /*
- * The pools a trace's DMA addresses may lie in, from the facts already loaded:
- * the boot log's default swiotlb range, the device tree's static restricted
- * and shared-dma pools (named by node path), then the boot log's restricted
- * pools that no DT pool already covers. At most max.
+ * The trace's facts know no pool and no shared bit (the rules place its
+ * address runs), so it may be loaded before or after the other inputs.
  */
-static size_t known_pools(const struct cda_audit *au, struct cda_trace_pool *p, size_t max)
-{
-	const struct cda_value *range = cda_obj_path(au->facts, "dmesg.swiotlb");
-	const struct cda_value *dt = cda_obj_path(au->facts, "dt.pools");
-	const struct cda_value *rp = cda_obj_path(au->facts, "dmesg.restricted_pools");
-	size_t n = 0;
-	bool ok = true;
-
-	if (range) {
-		uint64_t start = cda_obj_get_u64(range, "start", &ok), end = cda_obj_get_u64(range, "end", &ok);
-
-		if (ok && end > start)
-			p[n++] = (struct cda_trace_pool){ "swiotlb", "dmesg", start, end - start };
-	}
-	for (size_t i = 0; dt && dt->type == CDA_T_LIST && i < dt->list.n && n < max; i++) {
-		const struct cda_value *d = dt->list.items[i], *path = cda_obj_get(d, "path");
-		uint64_t base, size;
-
-		ok = true;
-		base = cda_obj_get_u64(d, "base", &ok);
-		size = cda_obj_get_u64(d, "size", &ok);
-		if (ok && size && path && path->type == CDA_T_STR && is_true(d, "available") &&
-		    is_true(d, "static") && (is_true(d, "restricted") || is_true(d, "shared_dma")))
-			p[n++] = (struct cda_trace_pool){ path->s, "dt", base, size };
-	}
-	for (size_t i = 0; rp && rp->type == CDA_T_LIST && i < rp->list.n && n < max; i++) {
-		const struct cda_value *d = rp->list.items[i];
-		uint64_t base, size;
-		bool covered = false;
-
-		ok = true;
-		base = cda_obj_get_u64(d, "base", &ok);
-		size = cda_obj_get_u64(d, "size", &ok);
-		for (size_t j = 0; j < n; j++)
-			covered |= p[j].base == base;
-		if (ok && size && !covered)
-			p[n++] = (struct cda_trace_pool){
-				cda_arena_printf(au->arena, "restricted pool (boot log line %llu)",
-						 (unsigned long long)cda_obj_get_u64(d, "line", &ok)), "dmesg", base, size };
-	}
-	return n;
-}
-
-/*
- * Whether the guest is known to have no realm shared bit, on the evidence
- * the trace rules take (rules/runtime.json TRACE001): --platform pkvm; or,
- * without --platform and --ipa-bits, a boot log from boot that shows no
- * realm, or shows pKVM's services.
- */
-static bool no_shared_bit(const struct cda_audit *au)
-{
-	const struct cda_value *plat = cda_obj_path(au->facts, "host.platform");
-	const struct cda_value *d = cda_obj_get(au->facts, "dmesg");
-
-	if (plat && plat->type == CDA_T_STR)
-		return !strcmp(plat->s, "pkvm");
-	if (cda_obj_path(au->facts, "host.ipa_bits") || !d || is_true(d, "realm"))
-		return false;
-	return is_true(d, "starts_at_boot") || is_true(cda_obj_get(d, "kvm"), "pkvm_services");
-}
-
 static int load_trace(struct cda_audit *au, const struct cda_source *src, struct cda_error *err)
 {
 	const char *path = cda_source_name(src);
-	struct cda_trace_pool pools[64];
-	struct cda_trace_ctx ctx = { .pools = pools };
-	const struct cda_value *bits = cda_obj_path(au->facts, "host.ipa_bits");
-	const struct cda_value *page = cda_obj_path(au->facts, "kernel.page_size");
 	const struct cda_value *fmt;
 	struct cda_value *v;
 	int ret;
 
-	if ((ret = only_one(au, "trace", "trace", path, err)))
-		return ret;
-	ctx.npools = known_pools(au, pools, sizeof(pools) / sizeof(pools[0]));
-	for (size_t i = 0; i < ctx.npools; i++)
-		if (!pools[i].name)
-			return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	ctx.ipa_bits = bits && bits->type == CDA_T_U64 ? (unsigned)bits->u : 0;
-	ctx.no_shared_bit = no_shared_bit(au);
-	ctx.page_size = page && page->type == CDA_T_U64 ? page->u : 0; /* a loaded --kernel's */
-	if ((ret = cda_trace_facts_src(au->arena, src, &ctx, &v, err)))
+	if ((ret = only_one(au, "trace", "trace", path, err)) ||
+	    (ret = cda_trace_facts_src(au->arena, src, &v, err)))
 		return ret;
 	fmt = cda_obj_get(v, "format");
 	return add_facts(au, "trace", path,
@@ -324,13 +285,14 @@ static struct cda_source member_src(struct cda_audit *au, const struct cda_snaps
 static int take(struct cda_audit *au, struct cda_snapshot *s, const char *name, size_t max,
 		struct cda_source *src, struct cda_error *err)
 {
-	const struct cda_tar_member *m = cda_snapshot_take(s, name, max, err);
+	const struct cda_tar_member *m;
+	int ret = cda_snapshot_take(s, name, max, &m, err);
 
 	src->name = NULL;
-	if (!m)
-		return err->code ? -err->code : 0;
+	if (ret || !m)
+		return ret;
 	*src = member_src(au, s, m, name);
-	return src->name ? 0 : cda_fail(err, CDA_E_NOMEM, "out of memory");
+	return src->name ? 0 : cda_oom(err, NULL);
 }
 
 /*
@@ -392,6 +354,7 @@ static int snapshot_kernel(struct cda_audit *au, struct cda_snapshot *s, const c
 	struct cda_kernel_opts o = opts ? *opts : (struct cda_kernel_opts){ .config_path = NULL };
 	struct cda_source cfg = { .name = NULL };
 	struct kconfig_only in = { .source = "snapshot", .system_map = o.system_map_path };
+	struct cda_ruleset *own = NULL;
 	char *buf = NULL;
 	int ret;
 
@@ -413,7 +376,9 @@ static int snapshot_kernel(struct cda_audit *au, struct cda_snapshot *s, const c
 	in.name = cfg.name;
 	in.config = cfg.data;
 	in.len = cfg.len;
-	ret = cfg.name ? config_kernel(au, &in, log, err) : 0;
+	if (!(ret = cfg.name ? kernel_queries(opts, &own, &in.probes, err) : 0) && cfg.name)
+		ret = config_kernel(au, &in, log, err);
+	cda_ruleset_free(own);
 	free(buf);
 	return ret;
 }
@@ -429,7 +394,7 @@ static int snapshot_virtio(struct cda_audit *au, struct cda_snapshot *s, struct 
 	if ((ret = cda_snapshot_take_dir(au->arena, s, "virtio", &m, &n, err)) || !n)
 		return ret;
 	if (!(name = cda_snapshot_member_name(au->arena, s, "virtio")))
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	if ((ret = only_one(au, "virtio", "virtio device list", name, err)) ||
 	    (ret = cda_virtio_facts(au->arena, name, m, n, cda_obj_path(au->facts, "dt.devices"),
 				    &v, err)))
@@ -449,7 +414,7 @@ static int snapshot_swiotlb(struct cda_audit *au, struct cda_snapshot *s, struct
 	if ((ret = cda_snapshot_take_dir(au->arena, s, "debugfs", &m, &n, err)) || !n)
 		return ret;
 	if (!(name = cda_snapshot_member_name(au->arena, s, "debugfs")))
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	if ((ret = only_one(au, "swiotlb", "swiotlb dump", name, err)) ||
 	    (ret = cda_swiotlb_facts_members(au->arena, name, m, n, &v, err)))
 		return ret;
@@ -473,7 +438,7 @@ static int snapshot_parts(struct cda_audit *au, struct cda_snapshot *s, const ch
 	    (log.name && (ret = load_dmesg(au, &log, err))) ||
 	    (ret = snapshot_virtio(au, s, err)))
 		return ret;
-	/* the trace last: its addresses are checked against the pools the others name */
+	/* the trace in any order: the rules, not its loader, compare it with the others */
 	return trace.name ? load_trace(au, &trace, err) : 0;
 }
 
@@ -500,10 +465,8 @@ int cda_audit_load_snapshot(struct cda_audit *au, const char *path, const char *
 	    (ret = snapshot_parts(au, &s, kernel, opts, err)))
 		goto out;
 	/* again, now that the loaders have taken their members: the rest is listed as ignored */
-	if ((ret = cda_snapshot_facts(au->arena, &s, &v, err)))
-		goto out;
-	if (cda_obj_set(au->arena, au->facts, "snapshot", v))
-		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+	if (!(ret = cda_snapshot_facts(au->arena, &s, &v, err)))
+		ret = set_facts(au, "snapshot", v, err);
 out:
 	cda_snapshot_close(&s);
 	return ret;

@@ -89,6 +89,8 @@ struct cda_kernel_opts {
 	const unsigned char *config_data;
 	size_t config_len;
 	const char *config_name;     /* its display name: "snap.tar.gz:snapshot/config.gz" */
+	/* The rule set whose probes kernel.probes answers; NULL: the built-in probes. */
+	const struct cda_ruleset *rules;
 };
 
 /*

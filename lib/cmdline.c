@@ -40,23 +40,21 @@ static uint64_t roundup_pow2(uint64_t x)
 }
 
 /* kernel/dma/swiotlb.c setup_io_tlb_npages(), with simple_strtoul(..., 0). */
-static int parse_swiotlb(struct cda_arena *a, const char *val, struct cda_value *sw)
+static void parse_swiotlb(struct cda_fb *fb, const char *val, struct cda_value *sw)
 {
 	char *end;
 	const char *s = val;
 
-	if (cda_obj_set_str(a, sw, "value", val))
-		return -1;
+	cda_fb_str(fb, sw, "value", val);
 	if (isdigit((unsigned char)*s)) {
 		uint64_t slabs = strtoull(s, &end, 0);
 		uint64_t eff = slabs > UINT64_MAX - IO_TLB_SEGSIZE
 			       ? slabs : (slabs + IO_TLB_SEGSIZE - 1) / IO_TLB_SEGSIZE * IO_TLB_SEGSIZE;
 
 		s = end;
-		if (cda_obj_set_u64(a, sw, "slabs", slabs) ||
-		    cda_obj_set_u64(a, sw, "slabs_effective", eff) ||
-		    cda_obj_set_hex(a, sw, "bytes", eff << IO_TLB_SHIFT))
-			return -1;
+		cda_fb_u64(fb, sw, "slabs", slabs);
+		cda_fb_u64(fb, sw, "slabs_effective", eff);
+		cda_fb_hex(fb, sw, "bytes", eff << IO_TLB_SHIFT);
 	}
 	if (*s == ',')
 		s++;
@@ -64,20 +62,31 @@ static int parse_swiotlb(struct cda_arena *a, const char *val, struct cda_value 
 		uint64_t areas = strtoull(s, &end, 0);
 
 		s = end;
-		if (cda_obj_set_u64(a, sw, "areas", areas) ||
-		    cda_obj_set_u64(a, sw, "areas_effective", areas ? roundup_pow2(areas) : 1))
-			return -1;
+		cda_fb_u64(fb, sw, "areas", areas);
+		cda_fb_u64(fb, sw, "areas_effective", areas ? roundup_pow2(areas) : 1);
 	}
 	if (*s == ',')
 		s++;
-	if (!strcmp(s, "force") && cda_obj_set_bool(a, sw, "force", true))
-		return -1;
-	if (!strcmp(s, "noforce") && cda_obj_set_bool(a, sw, "noforce", true))
-		return -1;
-	return 0;
+	if (!strcmp(s, "force"))
+		cda_fb_bool(fb, sw, "force", true);
+	if (!strcmp(s, "noforce"))
+		cda_fb_bool(fb, sw, "noforce", true);
 }
 
-int cda_cmdline_facts(struct cda_arena *a, const char *cmdline, struct cda_value *obj)
+/* obj.swiotlb, made on the first swiotlb= with force and noforce false. */
+static struct cda_value *swiotlb_obj(struct cda_fb *fb, struct cda_value *obj)
+{
+	struct cda_value *sw = cda_obj_get(obj, "swiotlb");
+
+	if (!sw) {
+		sw = cda_fb_obj(fb, obj, "swiotlb");
+		cda_fb_bool(fb, sw, "force", false);
+		cda_fb_bool(fb, sw, "noforce", false);
+	}
+	return sw;
+}
+
+void cda_cmdline_facts(struct cda_fb *fb, const char *cmdline, struct cda_value *obj)
 {
 	char arg[1024];
 	const char *p = cmdline;
@@ -90,22 +99,9 @@ int cda_cmdline_facts(struct cda_arena *a, const char *cmdline, struct cda_value
 			break; /* the rest is for init */
 		if (eq)
 			*eq = '\0';
-		if (!strcmp(arg, "swiotlb")) {
-			struct cda_value *sw = cda_obj_get(obj, "swiotlb");
-
-			if (!sw) {
-				sw = cda_v_obj(a);
-				if (!sw || cda_obj_set_bool(a, sw, "force", false) ||
-				    cda_obj_set_bool(a, sw, "noforce", false) ||
-				    cda_obj_set(a, obj, "swiotlb", sw))
-					return -1;
-			}
-			if (parse_swiotlb(a, val, sw))
-				return -1;
-		} else if ((!strcmp(arg, "mem_encrypt") || !strcmp(arg, "rodata")) &&
-			   cda_obj_set_str(a, obj, arg, val)) {
-			return -1;
-		}
+		if (!strcmp(arg, "swiotlb"))
+			parse_swiotlb(fb, val, swiotlb_obj(fb, obj));
+		else if (!strcmp(arg, "mem_encrypt") || !strcmp(arg, "rodata"))
+			cda_fb_str(fb, obj, arg, val);
 	}
-	return 0;
 }

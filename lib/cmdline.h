@@ -13,8 +13,8 @@
  * areas_effective, force, noforce} when swiotlb= is given, and "mem_encrypt" /
  * "rodata" strings when given. As in the kernel, numbers from a later
  * swiotlb= override earlier ones while force/noforce stay set once seen.
- * Returns 0 or -1 on out of memory.
+ * Allocation failures are recorded in fb (cda_fb_done()).
  */
-int cda_cmdline_facts(struct cda_arena *a, const char *cmdline, struct cda_value *obj);
+void cda_cmdline_facts(struct cda_fb *fb, const char *cmdline, struct cda_value *obj);
 
 #endif

@@ -142,7 +142,7 @@ static int step_gzip(struct cda_dstream *ds, unsigned char *out, size_t cap, siz
 	case Z_BUF_ERROR: /* no progress possible now; the caller decides whether that is the end */
 		return 0;
 	case Z_MEM_ERROR:
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", ds->name);
+		return cda_oom(err, ds->name);
 	default:
 		return corrupt(ds, "zlib", z->msg ? z->msg : "bad data", err);
 	}
@@ -170,7 +170,7 @@ static int step_xz(struct cda_dstream *ds, unsigned char *out, size_t cap, size_
 	case LZMA_BUF_ERROR:
 		return 0;
 	case LZMA_MEM_ERROR:
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", ds->name);
+		return cda_oom(err, ds->name);
 	case LZMA_MEMLIMIT_ERROR:
 		return cda_fail(err, CDA_E_FORMAT,
 				"%s: xz stream needs more than %llu MiB of memory to decompress",
@@ -212,7 +212,7 @@ int cda_dstream_new(const char *format, int fd, const unsigned char *head, size_
 	int ret = 0;
 
 	if (!ds || !(ds->in = malloc(CDA_DSTREAM_IN))) {
-		ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+		ret = cda_oom(err, name);
 		goto out;
 	}
 	ds->name = name;
@@ -230,14 +230,14 @@ int cda_dstream_new(const char *format, int fd, const unsigned char *head, size_
 		ds->fmt = DS_GZIP;
 		/* 15 + 32: the largest window, and a gzip (or zlib) header expected */
 		if (inflateInit2(&ds->z, 15 + 32) != Z_OK) {
-			ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+			ret = cda_oom(err, name);
 			goto out;
 		}
 		ds->z_ready = true;
 	} else if (!strcmp(format, "xz")) {
 		ds->fmt = DS_XZ;
 		if (lzma_stream_decoder(&ds->x, CDA_DSTREAM_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK) {
-			ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+			ret = cda_oom(err, name);
 			goto out;
 		}
 		ds->x_ready = true;
@@ -245,7 +245,7 @@ int cda_dstream_new(const char *format, int fd, const unsigned char *head, size_
 		ds->fmt = DS_ZSTD;
 		ds->zret = 1;
 		if (!(ds->zs = ZSTD_createDStream()) || ZSTD_isError(ZSTD_initDStream(ds->zs))) {
-			ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+			ret = cda_oom(err, name);
 			goto out;
 		}
 	}

@@ -491,136 +491,130 @@ static bool parse_line(void *ctx, const char *s, size_t len, bool cut, uint64_t 
 	return known;
 }
 
-static struct cda_value *event_value(struct cda_arena *a, const struct event *e, const char *sum_name,
-				     const char *max_name)
-{
-	struct cda_value *o = cda_line_hits_value(a, &e->hits);
-
-	if (!o || (sum_name && cda_obj_set_u64(a, o, sum_name, e->sum)) ||
-	    (max_name && cda_obj_set_u64(a, o, max_name, e->max)))
-		return NULL;
-	return o;
-}
-
 /* dmesg.reserved_mem: the nodes of_reserved_mem.c named, in the order first named. */
-static int build_rmem(struct cda_arena *a, const struct dmesg *d, struct cda_value *f)
+static void build_rmem(struct cda_fb *fb, const struct dmesg *d, struct cda_value *f)
 {
-	struct cda_value *list = cda_v_list(a);
+	struct cda_value *list = cda_fb_list(fb, f, "reserved_mem");
 
-	if (!list || cda_obj_set(a, f, "reserved_mem", list) ||
-	    cda_obj_set_u64(a, f, "reserved_mem_dropped", d->rmem_dropped))
-		return -1;
-	for (size_t i = 0; i < d->nrmem; i++) {
+	cda_fb_u64(fb, f, "reserved_mem_dropped", d->rmem_dropped);
+	for (size_t i = 0; i < d->nrmem && cda_fb_ok(fb); i++) {
 		const struct rmem *r = &d->rmem[i];
-		struct cda_value *o = cda_v_obj(a);
+		struct cda_value *o = cda_fb_push_obj(fb, list);
 
-		if (!o || cda_obj_set_str(a, o, "name", r->name) ||
-		    cda_obj_set_u64(a, o, "line", r->line) ||
-		    cda_obj_set_bool(a, o, "reserved", r->reserved) ||
-		    cda_obj_set_bool(a, o, "refused", r->refused) ||
-		    (r->compat[0] && cda_obj_set_str(a, o, "initialized", r->compat)) ||
-		    cda_list_push(a, list, o))
-			return -1;
-		if (r->reserved &&
-		    (cda_obj_set_hex(a, o, "base", r->base) || cda_obj_set_hex(a, o, "size", r->size) ||
-		     cda_obj_set_bool(a, o, "no_map", r->no_map) ||
-		     cda_obj_set_bool(a, o, "reusable", r->reusable)))
-			return -1;
+		cda_fb_str(fb, o, "name", r->name);
+		cda_fb_u64(fb, o, "line", r->line);
+		cda_fb_bool(fb, o, "reserved", r->reserved);
+		cda_fb_bool(fb, o, "refused", r->refused);
+		if (r->compat[0])
+			cda_fb_str(fb, o, "initialized", r->compat);
+		if (!r->reserved)
+			continue;
+		cda_fb_hex(fb, o, "base", r->base);
+		cda_fb_hex(fb, o, "size", r->size);
+		cda_fb_bool(fb, o, "no_map", r->no_map);
+		cda_fb_bool(fb, o, "reusable", r->reusable);
 	}
-	return 0;
 }
 
-static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
-		 struct cda_value **out)
+/* The swiotlb line, the restricted pools and the ITS tables: where memory went at boot. */
+static void build_regions(struct cda_fb *fb, const struct dmesg *d, struct cda_value *f)
 {
-	struct cda_value *f = cda_v_obj(a), *pools = cda_v_list(a);
+	struct cda_value *l;
 
-	if (!f || !pools || cda_obj_set_u64(a, f, "lines", nlines) ||
-	    cda_obj_set_bool(a, f, "starts_at_boot", d->booted))
-		return -1;
 	if (d->have_range) {
-		struct cda_value *r = cda_v_obj(a);
+		struct cda_value *r = cda_fb_obj(fb, f, "swiotlb");
 
-		if (!r || cda_obj_set_hex(a, r, "start", d->start) ||
-		    cda_obj_set_hex(a, r, "end", d->end) ||
-		    cda_obj_set_hex(a, r, "size", d->end - d->start) ||
-		    cda_obj_set_u64(a, r, "line", d->range_line) ||
-		    cda_obj_set_u64(a, r, "times_printed", d->ranges) ||
-		    cda_obj_set(a, f, "swiotlb", r))
-			return -1;
+		cda_fb_hex(fb, r, "start", d->start);
+		cda_fb_hex(fb, r, "end", d->end);
+		cda_fb_hex(fb, r, "size", d->end - d->start);
+		cda_fb_u64(fb, r, "line", d->range_line);
+		cda_fb_u64(fb, r, "times_printed", d->ranges);
 	}
-	for (size_t i = 0; i < d->npools; i++) {
-		struct cda_value *p = cda_v_obj(a);
+	l = cda_fb_list(fb, f, "restricted_pools");
+	for (size_t i = 0; i < d->npools && cda_fb_ok(fb); i++) {
+		struct cda_value *p = cda_fb_push_obj(fb, l);
 
-		if (!p || cda_obj_set_hex(a, p, "base", d->pools[i].base) ||
-		    cda_obj_set_hex(a, p, "size", d->pools[i].size_mib << 20) ||
-		    cda_obj_set_u64(a, p, "size_mib", d->pools[i].size_mib) ||
-		    cda_obj_set_u64(a, p, "line", d->pools[i].line) || cda_list_push(a, pools, p))
-			return -1;
+		cda_fb_hex(fb, p, "base", d->pools[i].base);
+		cda_fb_hex(fb, p, "size", d->pools[i].size_mib << 20);
+		cda_fb_u64(fb, p, "size_mib", d->pools[i].size_mib);
+		cda_fb_u64(fb, p, "line", d->pools[i].line);
 	}
-	if (cda_obj_set(a, f, "restricted_pools", pools) ||
-	    cda_obj_set_u64(a, f, "restricted_pools_seen", d->pools_seen))
-		return -1;
-	if (build_rmem(a, d, f))
-		return -1;
-	pools = cda_v_list(a);
-	if (!pools || cda_obj_set(a, f, "its_tables", pools) ||
-	    cda_obj_set_u64(a, f, "its_tables_seen", d->its_seen))
-		return -1;
-	for (size_t i = 0; i < d->nits; i++) {
-		struct cda_value *t = cda_v_obj(a);
+	cda_fb_u64(fb, f, "restricted_pools_seen", d->pools_seen);
+	build_rmem(fb, d, f);
+	l = cda_fb_list(fb, f, "its_tables");
+	cda_fb_u64(fb, f, "its_tables_seen", d->its_seen);
+	for (size_t i = 0; i < d->nits && cda_fb_ok(fb); i++) {
+		struct cda_value *t = cda_fb_push_obj(fb, l);
 
-		if (!t || cda_obj_set_hex(a, t, "base", d->its[i].base) ||
-		    cda_obj_set_hex(a, t, "size", d->its[i].size) ||
-		    cda_obj_set_u64(a, t, "line", d->its[i].line) || cda_list_push(a, pools, t))
-			return -1;
+		cda_fb_hex(fb, t, "base", d->its[i].base);
+		cda_fb_hex(fb, t, "size", d->its[i].size);
+		cda_fb_u64(fb, t, "line", d->its[i].line);
 	}
+}
+
+/* What kind of guest the log shows: swiotlb set up at boot, a realm, pKVM services. */
+static void build_guest(struct cda_fb *fb, const struct dmesg *d, struct cda_value *f)
+{
+	uint64_t bits = d->pkvm_words[3];
+	struct cda_value *o;
+
 	/*
 	 * Whether the boot-time swiotlb line is there. Its absence means
 	 * something only if the log reaches back to boot; a rotated ring
 	 * buffer may simply have lost it.
 	 */
-	if (cda_obj_set(a, f, "swiotlb_mapped",
-			d->have_range || d->booted ? cda_v_bool(a, d->have_range)
-			: cda_v_unknown(a, "the log does not reach back to boot (no 'Booting Linux' "
-					"or 'Linux version' line), so the swiotlb line may have rotated out")))
-		return -1;
+	if (d->have_range || d->booted)
+		cda_fb_bool(fb, f, "swiotlb_mapped", d->have_range);
+	else
+		cda_fb_unknown(fb, f, "swiotlb_mapped",
+			       "the log does not reach back to boot (no 'Booting Linux' or "
+			       "'Linux version' line), so the swiotlb line may have rotated out");
 	if (d->rsi[0]) {
-		struct cda_value *r = cda_v_obj(a);
-
-		if (!r || cda_obj_set_str(a, r, "version", d->rsi) ||
-		    cda_obj_set_u64(a, r, "line", d->rsi_line) || cda_obj_set(a, f, "rsi", r))
-			return -1;
+		o = cda_fb_obj(fb, f, "rsi");
+		cda_fb_str(fb, o, "version", d->rsi);
+		cda_fb_u64(fb, o, "line", d->rsi_line);
 	}
 	/* A realm says so twice: the RSI version line and the bounce-buffer warning. */
-	if (cda_obj_set_bool(a, f, "realm", d->rsi[0] || d->ev[EV_MEM_ENCRYPT].hits.count))
-		return -1;
-	if (d->have_pkvm) {
-		struct cda_value *p = cda_v_obj(a);
-		uint64_t bits = d->pkvm_words[3];
+	cda_fb_bool(fb, f, "realm", d->rsi[0] || d->ev[EV_MEM_ENCRYPT].hits.count);
+	if (!d->have_pkvm)
+		return;
+	/* pkvm_init_hyp_services(): bits 2-4 HYP_MEMINFO, MEM_SHARE, MEM_UNSHARE; 7 MMIO_GUARD. */
+	o = cda_fb_obj(fb, f, "kvm");
+	cda_fb_hex(fb, o, "features", bits);
+	cda_fb_bool(fb, o, "hyp_meminfo", bits >> 2 & 1);
+	cda_fb_bool(fb, o, "mem_share", bits >> 3 & 1);
+	cda_fb_bool(fb, o, "mem_unshare", bits >> 4 & 1);
+	cda_fb_bool(fb, o, "mmio_guard", bits >> 7 & 1);
+	cda_fb_bool(fb, o, "pkvm_services", (bits & 0x1c) != 0);
+	cda_fb_u64(fb, o, "line", d->pkvm_line);
+}
 
-		/* Bits 2-4: HYP_MEMINFO, MEM_SHARE, MEM_UNSHARE (pkvm_init_hyp_services()); 7: MMIO_GUARD. */
-		if (!p || cda_obj_set_hex(a, p, "features", bits) ||
-		    cda_obj_set_bool(a, p, "hyp_meminfo", bits >> 2 & 1) ||
-		    cda_obj_set_bool(a, p, "mem_share", bits >> 3 & 1) ||
-		    cda_obj_set_bool(a, p, "mem_unshare", bits >> 4 & 1) ||
-		    cda_obj_set_bool(a, p, "mmio_guard", bits >> 7 & 1) ||
-		    cda_obj_set_bool(a, p, "pkvm_services", (bits & 0x1c) != 0) ||
-		    cda_obj_set_u64(a, p, "line", d->pkvm_line) || cda_obj_set(a, f, "kvm", p))
-			return -1;
-	}
+static int build(struct cda_arena *a, const struct dmesg *d, uint64_t nlines,
+		 struct cda_value **out, struct cda_error *err)
+{
+	struct cda_fb fb = { .a = a };
+	struct cda_value *f = cda_fb_new_obj(&fb);
+	int ret;
+
+	cda_fb_u64(&fb, f, "lines", nlines);
+	cda_fb_bool(&fb, f, "starts_at_boot", d->booted);
+	build_regions(&fb, d, f);
+	build_guest(&fb, d, f);
 	for (int i = 0; i < EV_COUNT; i++) {
-		bool leak = i == EV_DECRYPT_FAIL || i == EV_ENCRYPT_FAIL;
-		struct cda_value *e = event_value(a, &d->ev[i], leak ? "pages" : NULL,
-						  i == EV_SWIOTLB_FULL ? "largest_request" : NULL);
+		const struct event *ev = &d->ev[i];
+		struct cda_value *e = cda_fb_line_hits(&fb, f, ev_names[i], &ev->hits);
 
-		if (!e || cda_obj_set(a, f, ev_names[i], e))
-			return -1;
-		if (i == EV_SWIOTLB_FULL && d->have_full_slots &&
-		    (cda_obj_set_u64(a, e, "least_used", d->full_used) ||
-		     cda_obj_set_u64(a, e, "total_slots", d->full_total)))
-			return -1;
+		if (i == EV_DECRYPT_FAIL || i == EV_ENCRYPT_FAIL) /* the pages they leak */
+			cda_fb_u64(&fb, e, "pages", ev->sum);
+		if (i == EV_SWIOTLB_FULL)
+			cda_fb_u64(&fb, e, "largest_request", ev->max);
+		if (i == EV_SWIOTLB_FULL && d->have_full_slots) {
+			cda_fb_u64(&fb, e, "least_used", d->full_used);
+			cda_fb_u64(&fb, e, "total_slots", d->full_total);
+		}
 	}
+	if ((ret = cda_fb_done(&fb, err)))
+		return ret;
 	*out = f;
 	return 0;
 }
@@ -642,10 +636,10 @@ int cda_dmesg_facts_src(struct cda_arena *a, const struct cda_source *src, struc
 	int ret;
 
 	if (!d)
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	ret = cda_lines_each_src(src, &kind, parse_line, d, &nlines, NULL, err);
-	if (ret == 0 && build(a, d, nlines, out))
-		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+	if (ret == 0)
+		ret = build(a, d, nlines, out, err);
 	free(d);
 	return ret;
 }

@@ -2,11 +2,14 @@
 /*
  * dt.h - device tree loader.
  *
- * Two readers build one in-memory tree: dt_blob.c (a .dtb, validated with
- * libfdt's fdt_check_full before it is walked) and dt_fs.c (a /proc/device-tree
- * style directory). dt_facts.c then derives the "dt" facts from that tree, so
- * both input forms give the same facts by construction. Children are kept in
- * name order so the facts do not depend on blob or readdir order.
+ * Two readers build one in-memory tree (dt_tree.c): dt_blob.c (a .dtb,
+ * validated with libfdt's fdt_check_full before it is walked) and dt_fs.c (a
+ * /proc/device-tree style directory); dt_read.c picks one for a path.
+ * dt_facts.c (with dt_devices.c below it, both reading the tree through
+ * dt_props.h) then derives the "dt" facts from that tree, so both input forms
+ * give the same facts by construction. Children are kept in name order so the
+ * facts do not depend on blob or readdir order. Calls go one way:
+ * dt_read -> readers -> dt_tree; dt_facts -> dt_devices -> dt_props.
  */
 #ifndef CDA_DT_H
 #define CDA_DT_H
@@ -80,7 +83,8 @@ struct dt_tree {
 };
 
 /*
- * Read a tree from a .dtb file, "-" (standard input) or a directory.
+ * Read a tree from a .dtb file, "-" (standard input) or a directory
+ * (dt_read.c), or from a blob in memory (dt_blob.c) or a directory (dt_fs.c).
  * Errors: -CDA_E_IO, -CDA_E_FORMAT, -CDA_E_NOMEM, with err naming the path.
  */
 int cda_dt_read(struct cda_arena *a, const char *path, struct dt_tree *t, struct cda_error *err);
@@ -89,18 +93,19 @@ int cda_dt_read_blob(struct cda_arena *a, const char *name, const void *blob, si
 int cda_dt_read_fs(struct cda_arena *a, const char *dir, struct dt_tree *t, struct cda_error *err);
 
 /*
- * Derive the "dt" facts object. Errors: -CDA_E_FORMAT (cell counts the kernel
- * cannot use, e.g. #address-cells = 7), -CDA_E_NOMEM; name is used in messages.
+ * Derive the "dt" facts object (dt_facts.c). Errors: -CDA_E_FORMAT (cell
+ * counts the kernel cannot use, e.g. #address-cells = 7), -CDA_E_NOMEM; name
+ * is used in messages.
  */
 int cda_dt_facts(struct cda_arena *a, const struct dt_tree *t, const char *name,
 		 struct cda_value **out, struct cda_error *err);
 
 /*
- * Helpers shared by the readers. cda_dt_add_prop() keeps the name pointer: it
- * must live as long as the tree (an arena copy). cda_dt_add_node() checks
+ * The tree the readers build (dt_tree.c). cda_dt_add_prop() keeps the name
+ * pointer: it must live as long as the tree (an arena copy). cda_dt_add_node() checks
  * DT_MAX_DEPTH, DT_MAX_NODES and DT_MAX_PATH and adds the node under parent
  * (depth is the parent's: 0 for the root); errors name the reader's input.
- * Both readers call cda_dt_sort() last; cda_dt_prop() (dt_facts.h) relies on it.
+ * Both readers call cda_dt_sort() last; cda_dt_prop() (dt_props.h) relies on it.
  */
 struct dt_node *cda_dt_node_new(struct cda_arena *a, struct dt_node *parent, const char *name);
 int cda_dt_add_node(struct cda_arena *a, struct dt_tree *t, struct dt_node *parent, int depth,

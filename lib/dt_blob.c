@@ -39,7 +39,7 @@ static int walk(struct blob_walk *w, int off, struct dt_node *n, int depth)
 		 * every property must not be copied once per property.
 		 */
 		if (cda_dt_add_prop(w->a, n, w->names + (pname - w->strings), val, (size_t)len))
-			return cda_fail(w->err, CDA_E_NOMEM, "%s: out of memory", w->name);
+			return cda_oom(w->err, w->name);
 	}
 	fdt_for_each_subnode(child, w->fdt, off) {
 		const char *cname = fdt_get_name(w->fdt, child, NULL);
@@ -168,7 +168,7 @@ int cda_dt_read_blob(struct cda_arena *a, const char *name, const void *blob, si
 	names = cda_arena_alloc(a, strs + 1);
 	t->root = cda_dt_node_new(a, NULL, "");
 	if (!names || !t->root)
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+		return cda_oom(err, name);
 	w.names = memcpy(names, w.strings, strs);
 	t->nnodes = 1;
 	ret = walk(&w, 0, t->root, 0);
@@ -183,7 +183,7 @@ int cda_dt_read_blob(struct cda_arena *a, const char *name, const void *blob, si
 				DT_MAX_MEMRESERVE);
 	t->rsv = cda_arena_alloc(a, (size_t)nrsv * sizeof(*t->rsv) + 1);
 	if (!t->rsv)
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+		return cda_oom(err, name);
 	for (int i = 0; i < nrsv; i++) {
 		uint64_t base, size;
 

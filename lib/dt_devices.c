@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dt_facts.h"
+#include "dt_props.h"
 
 /* A phandle and its node, indexed once so memory-region lookups are O(log n). */
 struct phandle_ref {
@@ -93,9 +94,9 @@ static int index_phandles(struct dt_ctx *c)
 {
 	size_t n = count_phandles(c->t->root);
 
-	c->phandles = cda_arena_alloc(c->a, (n + 1) * sizeof(*c->phandles));
+	c->phandles = cda_fb_alloc(&c->fb, (n + 1) * sizeof(*c->phandles));
 	if (!c->phandles)
-		return DT_OOM(c);
+		return cda_fb_done(&c->fb, c->err);
 	collect_phandles(c, c->t->root);
 	qsort(c->phandles, c->nphandles, sizeof(*c->phandles), cmp_phandle_order);
 	for (size_t i = 0; i < c->pools->list.n; i++) {
@@ -153,26 +154,22 @@ static int add_dma_ranges(struct dt_ctx *c, const struct dt_node *n, struct cda_
 
 	if (!dr)
 		return 0;
-	if ((ret = cda_dt_node_cells(c, n, "#address-cells", n->parent ? 2 : c->root_ac, true,
-				     &cac, NULL)) ||
-	    (ret = cda_dt_node_cells(c, n, "#size-cells", n->parent ? 1 : c->root_sc, false, &csc,
-				     NULL)) ||
-	    (ret = cda_dt_node_cells(c, up, "#address-cells", up->parent ? 2 : c->root_ac, true,
-				     &pac, NULL)))
+	if ((ret = cda_dt_node_cells(n, "#address-cells", n->parent ? 2 : c->root_ac, true, &cac,
+				     NULL, c->name, c->err)) ||
+	    (ret = cda_dt_node_cells(n, "#size-cells", n->parent ? 1 : c->root_sc, false, &csc,
+				     NULL, c->name, c->err)) ||
+	    (ret = cda_dt_node_cells(up, "#address-cells", up->parent ? 2 : c->root_ac, true, &pac,
+				     NULL, c->name, c->err)))
 		return ret;
-	l = cda_v_list(c->a);
-	if (!l || cda_obj_set(c->a, dev, "dma_ranges", l))
-		return DT_OOM(c);
+	l = cda_fb_list(&c->fb, dev, "dma_ranges");
 	tuple = 4 * (cac + pac + csc);
 	for (size_t off = 0; off + tuple <= dr->len; off += tuple) {
-		struct cda_value *r = cda_v_obj(c->a);
+		struct cda_value *r = cda_fb_push_obj(&c->fb, l);
 
-		if (!r || cda_obj_set_hex(c->a, r, "child", read_addr(dr->val + off, cac)) ||
-		    cda_obj_set_hex(c->a, r, "parent", read_addr(dr->val + off + 4 * cac, pac)) ||
-		    cda_obj_set_hex(c->a, r, "size",
-				    cda_dt_read_cells(dr->val + off + 4 * (cac + pac), csc)) ||
-		    cda_list_push(c->a, l, r))
-			return DT_OOM(c);
+		cda_fb_hex(&c->fb, r, "child", read_addr(dr->val + off, cac));
+		cda_fb_hex(&c->fb, r, "parent", read_addr(dr->val + off + 4 * cac, pac));
+		cda_fb_hex(&c->fb, r, "size",
+			   cda_dt_read_cells(dr->val + off + 4 * (cac + pac), csc));
 	}
 	return 0;
 }
@@ -270,11 +267,11 @@ static int build_map(struct dt_ctx *c, const struct dt_node *bus, struct xlate_m
 		return 0;
 	tuple = 4 * (m->cac + m->pac + csc);
 	nt = r->len / tuple;
-	m->start = cda_arena_alloc(c->a, (2 * nt + 1) * sizeof(*m->start));
-	m->owner = cda_arena_alloc(c->a, (2 * nt + 1) * sizeof(*m->owner));
-	next = cda_arena_alloc(c->a, (2 * nt + 2) * sizeof(*next));
-	if (!m->start || !m->owner || !next)
-		return DT_OOM(c);
+	m->start = cda_fb_alloc(&c->fb, (2 * nt + 1) * sizeof(*m->start));
+	m->owner = cda_fb_alloc(&c->fb, (2 * nt + 1) * sizeof(*m->owner));
+	next = cda_fb_alloc(&c->fb, (2 * nt + 2) * sizeof(*next));
+	if (!cda_fb_ok(&c->fb))
+		return cda_fb_done(&c->fb, c->err);
 	/* Cut points: each entry's first address and the one after its last. */
 	for (size_t i = 0; i < nt; i++) {
 		const unsigned char *e = r->val + i * tuple;
@@ -376,7 +373,8 @@ static int bus_id(struct dt_ctx *c, const struct dt_node *n, struct bus *up, int
 		return ret;
 	*out = cda_arena_printf(c->a, "%llx.%.*s", (unsigned long long)addr,
 				(int)(at ? (size_t)(at - n->name) : strlen(n->name)), n->name);
-	return *out ? 0 : DT_OOM(c);
+	cda_fb_check(&c->fb, !*out);
+	return 0;
 }
 
 /*
@@ -385,22 +383,23 @@ static int bus_id(struct dt_ctx *c, const struct dt_node *n, struct bus *up, int
  */
 static struct cda_value *region_entry(struct dt_ctx *c, uint32_t ph, struct phandle_ref *ref)
 {
-	struct cda_arena *a = c->a;
-	const struct dt_node *target = ref ? ref->node : NULL;
+	struct cda_fb *fb = &c->fb;
+	const struct dt_node *t = ref ? ref->node : NULL;
 	struct cda_value *r;
 
 	if (ref && ref->entry)
 		return ref->entry;
-	r = cda_v_obj(a);
-	if (!r || cda_obj_set_hex(a, r, "phandle", ph) ||
-	    cda_obj_set_bool(a, r, "restricted",
-			     target && cda_dt_prop_has_string(target, "compatible",
-							      "restricted-dma-pool")) ||
-	    cda_obj_set_bool(a, r, "shared_dma",
-			     target && cda_dt_prop_has_string(target, "compatible", "shared-dma-pool")) ||
-	    cda_obj_set_bool(a, r, "reusable", target && cda_dt_prop(target, "reusable")) ||
-	    cda_obj_set_bool(a, r, "available", target && cda_dt_available(target)) ||
-	    (target && cda_obj_set_str(a, r, "path", target->path)))
+	r = cda_fb_new_obj(fb);
+	cda_fb_hex(fb, r, "phandle", ph);
+	cda_fb_bool(fb, r, "restricted", t && cda_dt_prop_has_string(t, "compatible",
+									 "restricted-dma-pool"));
+	cda_fb_bool(fb, r, "shared_dma", t && cda_dt_prop_has_string(t, "compatible",
+									 "shared-dma-pool"));
+	cda_fb_bool(fb, r, "reusable", t && cda_dt_prop(t, "reusable"));
+	cda_fb_bool(fb, r, "available", t && cda_dt_available(t));
+	if (t)
+		cda_fb_str(fb, r, "path", t->path);
+	if (!cda_fb_ok(fb))
 		return NULL;
 	if (ref)
 		ref->entry = r;
@@ -420,13 +419,11 @@ struct regions {
  */
 static int memory_regions(struct dt_ctx *c, const struct dt_node *n, struct regions *out)
 {
-	struct cda_arena *a = c->a;
+	struct cda_fb *fb = &c->fb;
 	const struct dt_prop *mr = cda_dt_prop(n, "memory-region");
 	struct cda_value *user = NULL;
 
-	*out = (struct regions){ cda_v_list(a), 0, NULL };
-	if (!out->list)
-		return DT_OOM(c);
+	*out = (struct regions){ cda_fb_new_list(fb), 0, NULL };
 	if (!mr)
 		return 0;
 	c->nregion_refs += mr->len / 4;
@@ -434,13 +431,14 @@ static int memory_regions(struct dt_ctx *c, const struct dt_node *n, struct regi
 		return cda_fail(c->err, CDA_E_FORMAT,
 				"%s: " DT_PATH_FMT ": more than %u memory-region entries in the tree",
 				c->name, DT_PATH_ARG(n), DT_MAX_REGION_REFS);
-	for (size_t off = 0; off + 4 <= mr->len; off += 4) {
+	for (size_t off = 0; off + 4 <= mr->len && cda_fb_ok(fb); off += 4) {
 		uint32_t ph = cda_dt_be32(mr->val + off);
 		struct phandle_ref *ref = by_phandle(c, ph);
 		struct cda_value *r = region_entry(c, ph, ref);
 
-		if (!r || cda_list_push(a, out->list, r))
-			return DT_OOM(c);
+		cda_fb_push(fb, out->list, r);
+		if (!r)
+			break;
 		if (cda_obj_get(r, "restricted")->b && cda_obj_get(r, "available")->b &&
 		    !out->nrestricted++)
 			out->first = ref->node->path;
@@ -448,40 +446,35 @@ static int memory_regions(struct dt_ctx *c, const struct dt_node *n, struct regi
 		if (!ref || !ref->pool || ref->last_user == n || !cda_dt_available(n))
 			continue;
 		ref->last_user = n;
-		if (!user && !(user = cda_v_str(a, n->path)))
-			return DT_OOM(c);
-		if (cda_list_push(a, cda_obj_get(ref->pool, "users"), user))
-			return DT_OOM(c);
+		if (!user)
+			user = cda_v_str(c->a, n->path);
+		cda_fb_push(fb, cda_obj_get(ref->pool, "users"), user);
 	}
-	return 0;
+	return cda_fb_done(fb, c->err);
 }
 
-static int set_regions(struct dt_ctx *c, struct cda_value *dev, const struct regions *r)
+static void set_regions(struct dt_ctx *c, struct cda_value *dev, const struct regions *r)
 {
-	if (cda_obj_set(c->a, dev, "memory_regions", r->list) ||
-	    cda_obj_set_u64(c->a, dev, "restricted_count", r->nrestricted) ||
-	    (r->first && cda_obj_set_str(c->a, dev, "restricted_pool", r->first)))
-		return DT_OOM(c);
-	return 0;
+	cda_fb_set(&c->fb, dev, "memory_regions", r->list);
+	cda_fb_u64(&c->fb, dev, "restricted_count", r->nrestricted);
+	if (r->first)
+		cda_fb_str(&c->fb, dev, "restricted_pool", r->first);
 }
 
 /* dt.dma_users[]: a node with memory-region, as POOL005/POOL006 read it. */
 static int add_dma_user(struct dt_ctx *c, const struct dt_node *n, const struct regions *regions,
 			struct cda_value *users)
 {
-	struct cda_arena *a = c->a;
-	struct cda_value *dev = cda_v_obj(a);
-	int ret;
+	struct cda_fb *fb = &c->fb;
+	struct cda_value *dev = cda_fb_push_obj(fb, users);
 
-	if (!dev || cda_obj_set_str(a, dev, "path", n->path) ||
-	    cda_obj_set_bool(a, dev, "available", cda_dt_available(n)) ||
-	    cda_obj_set_bool(a, dev, "iommu", cda_dt_prop(n, "iommus") || cda_dt_prop(n, "iommu-map")) ||
-	    cda_obj_set_bool(a, dev, "pci_host", is_pci_bus(n)) ||
-	    cda_obj_set_bool(a, dev, "dma_coherent", cda_dt_prop(n, "dma-coherent") != NULL))
-		return DT_OOM(c);
-	if ((ret = set_regions(c, dev, regions)) || (ret = add_dma_ranges(c, n, dev)))
-		return ret;
-	return cda_list_push(a, users, dev) ? DT_OOM(c) : 0;
+	cda_fb_str(fb, dev, "path", n->path);
+	cda_fb_bool(fb, dev, "available", cda_dt_available(n));
+	cda_fb_bool(fb, dev, "iommu", cda_dt_prop(n, "iommus") || cda_dt_prop(n, "iommu-map"));
+	cda_fb_bool(fb, dev, "pci_host", is_pci_bus(n));
+	cda_fb_bool(fb, dev, "dma_coherent", cda_dt_prop(n, "dma-coherent") != NULL);
+	set_regions(c, dev, regions);
+	return add_dma_ranges(c, n, dev);
 }
 
 static const char *device_kind(const struct dt_node *n)
@@ -523,8 +516,8 @@ struct lists {
 static int add_device(struct dt_ctx *c, const struct dt_node *n, const char *kind,
 		      const struct regions *regions, struct lists *l, int depth)
 {
-	struct cda_arena *a = c->a;
-	struct cda_value *dev = cda_v_obj(a);
+	struct cda_fb *fb = &c->fb;
+	struct cda_value *dev;
 	const struct dt_prop *dom = cda_dt_prop(n, "linux,pci-domain");
 	const char *id, *pool = coherent_pool(c, n);
 	bool pci_host = !strcmp(kind, "pci-host");
@@ -534,26 +527,26 @@ static int add_device(struct dt_ctx *c, const struct dt_node *n, const char *kin
 
 	if ((ret = bus_id(c, n, l->up, depth, &id)))
 		return ret;
-	if (!dev || cda_obj_set_str(a, dev, "path", n->path) ||
-	    cda_obj_set_str(a, dev, "kind", kind) ||
-	    cda_obj_set_bool(a, dev, "available", l->up[depth].available) ||
-	    cda_obj_set_bool(a, dev, "iommu", cda_dt_prop(n, "iommus") || cda_dt_prop(n, "iommu-map")) ||
-	    cda_obj_set_bool(a, dev, "dma_coherent", cda_dt_prop(n, "dma-coherent") != NULL) ||
-	    cda_obj_set_bool(a, dev, "dma_translated", translated) ||
-	    (id && cda_obj_set_str(a, dev, "bus_id", id)) ||
-	    (pool && cda_obj_set_str(a, dev, "coherent_pool", pool)))
-		return DT_OOM(c);
+	dev = cda_fb_push_obj(fb, l->devices);
+	cda_fb_str(fb, dev, "path", n->path);
+	cda_fb_str(fb, dev, "kind", kind);
+	cda_fb_bool(fb, dev, "available", l->up[depth].available);
+	cda_fb_bool(fb, dev, "iommu", cda_dt_prop(n, "iommus") || cda_dt_prop(n, "iommu-map"));
+	cda_fb_bool(fb, dev, "dma_coherent", cda_dt_prop(n, "dma-coherent") != NULL);
+	cda_fb_bool(fb, dev, "dma_translated", translated);
+	if (id)
+		cda_fb_str(fb, dev, "bus_id", id);
+	if (pool)
+		cda_fb_str(fb, dev, "coherent_pool", pool);
 	/*
 	 * PCI devices are named "DDDD:BB:SS.F" by domain. The domain is
 	 * linux,pci-domain when given; with a single host bridge it is 0.
 	 */
-	if (pci_host && (dom ? dom->len == 4 : l->npci_hosts == 1) &&
-	    cda_obj_set_str(a, dev, "pci_prefix",
-			    cda_arena_printf(a, "%04x:", dom ? cda_dt_be32(dom->val) : 0)))
-		return DT_OOM(c);
-	if ((ret = set_regions(c, dev, regions)))
-		return ret;
-	return cda_list_push(a, l->devices, dev) ? DT_OOM(c) : 0;
+	if (pci_host && (dom ? dom->len == 4 : l->npci_hosts == 1))
+		cda_fb_str(fb, dev, "pci_prefix",
+			   cda_arena_printf(c->a, "%04x:", dom ? cda_dt_be32(dom->val) : 0));
+	set_regions(c, dev, regions);
+	return 0;
 }
 
 static size_t count_pci_hosts(const struct dt_node *n)
@@ -587,13 +580,13 @@ static int walk_nodes(struct dt_ctx *c, const struct dt_node *n, struct lists *l
 	if (kind && (ret = add_device(c, n, kind, &regions, l, depth)))
 		return ret;
 	if (cda_dt_prop_has_string(n, "compatible", "arm,gic-v3-its")) {
-		struct cda_value *o = cda_v_obj(c->a);
+		struct cda_value *o = cda_fb_push_obj(&c->fb, l->its);
 
-		if (!o || cda_obj_set_str(c->a, o, "path", n->path) ||
-		    cda_obj_set_bool(c->a, o, "available", cda_dt_available(n)) ||
-		    cda_list_push(c->a, l->its, o))
-			return DT_OOM(c);
+		cda_fb_str(&c->fb, o, "path", n->path);
+		cda_fb_bool(&c->fb, o, "available", cda_dt_available(n));
 	}
+	if ((ret = cda_fb_done(&c->fb, c->err)))
+		return ret;
 	for (size_t i = 0; i < n->nkids; i++)
 		if ((ret = walk_nodes(c, n->kids[i], l, depth + 1)))
 			return ret;
@@ -602,17 +595,16 @@ static int walk_nodes(struct dt_ctx *c, const struct dt_node *n, struct lists *l
 
 int cda_dt_devices(struct dt_ctx *c)
 {
-	struct lists *l = cda_arena_alloc(c->a, sizeof(*l)); /* ~2 KiB: not on the stack */
+	struct lists *l = cda_fb_alloc(&c->fb, sizeof(*l)); /* ~2 KiB: not on the stack */
 	int ret;
 
 	if (!l)
-		return DT_OOM(c);
-	*l = (struct lists){ cda_v_list(c->a), cda_v_list(c->a), cda_v_list(c->a),
-			     count_pci_hosts(c->t->root), { { 0 } } };
-	if (!l->users || !l->devices || !l->its || cda_obj_set(c->a, c->dt, "dma_users", l->users) ||
-	    cda_obj_set(c->a, c->dt, "devices", l->devices) || cda_obj_set(c->a, c->dt, "its", l->its))
-		return DT_OOM(c);
-	if ((ret = index_phandles(c)))
+		return cda_fb_done(&c->fb, c->err);
+	l->users = cda_fb_list(&c->fb, c->dt, "dma_users");
+	l->devices = cda_fb_list(&c->fb, c->dt, "devices");
+	l->its = cda_fb_list(&c->fb, c->dt, "its");
+	l->npci_hosts = count_pci_hosts(c->t->root);
+	if ((ret = cda_fb_done(&c->fb, c->err)) || (ret = index_phandles(c)))
 		return ret;
 	return walk_nodes(c, c->t->root, l, 0);
 }

@@ -66,7 +66,7 @@ static int read_prop(struct fs_walk *w, int dirfd, const char *fname, struct dt_
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
-		ret = cda_fail(w->err, CDA_E_NOMEM, "%s: out of memory", w->top);
+		ret = cda_oom(w->err, w->top);
 		goto out;
 	}
 	/* Read at most st_size + 1 bytes: a file that grows while read is an error, not a hang. */
@@ -81,7 +81,7 @@ static int read_prop(struct fs_walk *w, int dirfd, const char *fname, struct dt_
 		goto out;
 	}
 	if (!(name = cda_arena_strdup(w->a, fname)) || cda_dt_add_prop(w->a, n, name, buf, len))
-		ret = cda_fail(w->err, CDA_E_NOMEM, "%s: out of memory", w->top);
+		ret = cda_oom(w->err, w->top);
 out:
 	free(buf);
 	close(fd);
@@ -279,7 +279,7 @@ int cda_dt_read_fs(struct cda_arena *a, const char *dir, struct dt_tree *t, stru
 	t->root = cda_dt_node_new(a, NULL, "");
 	if (!t->root) {
 		close(fd);
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", dir);
+		return cda_oom(err, dir);
 	}
 	t->nnodes = 1;
 	ret = walk_dir(&w, fd, t->root, 0);

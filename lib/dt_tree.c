@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* The in-memory tree both DT readers build, and the dispatch between them. */
-#include <errno.h>
+/*
+ * The in-memory tree both DT readers (dt_blob.c, dt_fs.c) build: nodes,
+ * properties, the limits checked as it grows, and the final sort. It knows
+ * neither reader; choosing one for a path is dt_read.c's.
+ */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "dt.h"
 #include "util.h"
@@ -54,7 +56,7 @@ int cda_dt_add_node(struct cda_arena *a, struct dt_tree *t, struct dt_node *pare
 				input, DT_PATH_ARG(parent), DT_MAX_PATH, strlen(name));
 	*out = cda_dt_node_new(a, parent, name);
 	if (!*out || cda_dt_add_kid(a, parent, *out))
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", input);
+		return cda_oom(err, input);
 	t->nnodes++;
 	return 0;
 }
@@ -117,25 +119,4 @@ void cda_dt_sort(struct dt_node *n)
 		qsort(n->props, n->nprops, sizeof(*n->props), cmp_prop);
 	for (size_t i = 0; i < n->nkids; i++)
 		cda_dt_sort(n->kids[i]);
-}
-
-int cda_dt_read(struct cda_arena *a, const char *path, struct dt_tree *t, struct cda_error *err)
-{
-	bool from_stdin = !strcmp(path, "-");
-	struct stat st;
-	char *buf;
-	size_t len;
-	int ret;
-
-	memset(t, 0, sizeof(*t));
-	if (!from_stdin && stat(path, &st))
-		return cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
-	if (!from_stdin && S_ISDIR(st.st_mode))
-		return cda_dt_read_fs(a, path, t, err);
-	ret = cda_read_file(path, DT_MAX_BLOB, &buf, &len, err);
-	if (ret)
-		return ret;
-	ret = cda_dt_read_blob(a, cda_display_path(path), buf, len, t, err);
-	free(buf);
-	return ret;
 }

@@ -57,10 +57,24 @@ static int add_indeterminate(struct run *r, bool with_subject, enum cda_eval_sta
 	subject = with_subject ? subject_of(r) : NULL;
 	in = cda_arena_grow(au->arena, au->indet, au->nindet, &au->capindet, sizeof(*in));
 	if (!in || !why)
-		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(r->err, NULL);
 	au->indet = in;
 	in[au->nindet++] = (struct cda_indeterminate){ r->rule, subject, why };
 	return 0;
+}
+
+/* The finding's evidence: unknown evidence is left out rather than invented. */
+static struct cda_value *evidence_of(struct run *r, struct cda_fb *fb)
+{
+	const struct cda_rule *rule = r->rule;
+	struct cda_value *o = cda_fb_new_obj(fb), *v;
+
+	for (size_t i = 0; i < rule->nevidence && cda_fb_ok(fb); i++) {
+		r->ev.reason[0] = '\0';
+		if (cda_expr_eval(&r->ev, rule->evidence[i].expr, &v) == CDA_EVAL_OK)
+			cda_fb_set(fb, o, rule->evidence[i].name, v);
+	}
+	return o;
 }
 
 static int add_finding(struct run *r)
@@ -69,7 +83,9 @@ static int add_finding(struct run *r)
 	struct cda_audit *au = r->au;
 	const struct cda_input *input = cda_audit_input(au, rule->inputs[0]);
 	struct cda_finding f = { .rule = rule };
+	struct cda_fb fb = { .a = au->arena };
 	struct cda_finding *arr;
+	int ret;
 
 	if (++r->nfound > CDA_MAX_RESULTS_PER_RULE) {
 		r->over.findings++; /* counted, not rendered: the limit bounds time too */
@@ -84,21 +100,14 @@ static int add_finding(struct run *r)
 		f.message = cda_arena_printf(au->arena, "%s (message unavailable: %s)", rule->summary,
 					     r->ev.reason);
 	f.fix = render_or(r, rule->fix, NULL);
-	f.evidence = cda_v_obj(au->arena);
-	if (!f.message || !f.evidence)
-		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
-	for (size_t i = 0; i < rule->nevidence; i++) {
-		struct cda_value *v;
-
-		r->ev.reason[0] = '\0';
-		/* Evidence that is unknown is left out rather than invented. */
-		if (cda_expr_eval(&r->ev, rule->evidence[i].expr, &v) == CDA_EVAL_OK &&
-		    cda_obj_set(au->arena, f.evidence, rule->evidence[i].name, v))
-			return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
-	}
+	if (!f.message)
+		return cda_oom(r->err, NULL);
+	f.evidence = evidence_of(r, &fb);
+	if ((ret = cda_fb_done(&fb, r->err)))
+		return ret;
 	arr = cda_arena_grow(au->arena, au->findings, au->nfindings, &au->capfindings, sizeof(*arr));
 	if (!arr)
-		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(r->err, NULL);
 	au->findings = arr;
 	arr[au->nfindings++] = f;
 	return 0;
@@ -111,7 +120,7 @@ static int add_omitted(struct run *r)
 					       &au->capomitted, sizeof(*o));
 
 	if (!o)
-		return cda_fail(r->err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(r->err, NULL);
 	au->omitted = o;
 	o[au->nomitted++] = r->over;
 	return 0;
@@ -228,6 +237,11 @@ int cda_audit_run(struct cda_audit *au, const struct cda_ruleset *rs, struct cda
 
 	r.ev.arena = au->arena;
 	r.ev.root = au->facts;
+	r.ev.set_lets = rs->lets;
+	r.ev.nset_lets = rs->nlets;
+	/* Set-wide names read only facts: each is computed once per audit. */
+	if (!(r.ev.cache = cda_eval_cache_new(au->arena, rs->nlets)))
+		return cda_oom(err, NULL);
 	for (size_t i = 0; i < rs->n && !ret; i++) {
 		r.rule = rs->rules[i];
 		if (!r.rule->enabled) {

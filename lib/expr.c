@@ -254,6 +254,7 @@ static struct cda_expr *parse_call(struct parser *ps, const char *name, size_t l
 	static const struct { const char *n; enum quant_kind q; } quants[] = {
 		{ "any", Q_ANY }, { "all", Q_ALL }, { "count", Q_COUNT },
 		{ "first", Q_FIRST }, { "filter", Q_FILTER }, { "map", Q_MAP },
+		{ "partition", Q_PARTITION },
 	};
 	const struct func_def *f;
 	struct cda_expr *e;
@@ -261,21 +262,27 @@ static struct cda_expr *parse_call(struct parser *ps, const char *name, size_t l
 	for (size_t i = 0; i < sizeof(quants) / sizeof(quants[0]); i++)
 		if (strlen(quants[i].n) == len && !strncmp(quants[i].n, name, len))
 			return parse_quant(ps, quants[i].q);
+	/*
+	 * Any other name is a set-wide function (a rule file's "let" key
+	 * NAME(P, ...)), which the rule set may define in another file: the
+	 * facts checker (rule_facts.c) finds it and counts its arguments.
+	 */
 	f = find_func(name, len);
-	if (!f) {
-		perr(ps, "unknown function '%.*s'", (int)len, name);
-		return NULL;
-	}
 	e = mk(ps, N_CALL);
 	if (!e || expect_op(ps, "("))
 		return NULL;
 	e->func = f;
+	e->name = cda_arena_strndup(ps->a, name, len);
+	if (!e->name) {
+		perr(ps, "out of memory");
+		return NULL;
+	}
 	if (!is_op(ps, ")")) {
 		for (;;) {
 			struct cda_expr *arg;
 
 			if (e->nargs == MAX_ARGS) {
-				perr(ps, "too many arguments to %s()", f->name);
+				perr(ps, "too many arguments to %s()", e->name);
 				return NULL;
 			}
 			arg = parse_expr(ps);
@@ -289,12 +296,12 @@ static struct cda_expr *parse_call(struct parser *ps, const char *name, size_t l
 	}
 	if (expect_op(ps, ")"))
 		return NULL;
-	if (e->nargs < f->min_args || e->nargs > f->max_args) {
+	if (f && (e->nargs < f->min_args || e->nargs > f->max_args)) {
 		perr(ps, "%s() takes %d to %d arguments, got %d", f->name, f->min_args,
 		     f->max_args, e->nargs);
 		return NULL;
 	}
-	e->text = f->name;
+	e->text = e->name;
 	return done(ps, e);
 }
 

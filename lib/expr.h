@@ -14,6 +14,7 @@
 #ifndef CDA_EXPR_H
 #define CDA_EXPR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "facts.h"
@@ -39,12 +40,28 @@ enum cda_eval_status {
 #define CDA_EXPR_MAX_HEIGHT 256
 #define CDA_EXPR_MAX_PARENS 64
 
-/* NAME: EXPR, as a rule's "evidence" and "let" objects hold them. */
+/* The most parameters a set-wide function takes (the most arguments any call has). */
+#define CDA_EXPR_MAX_PARAMS 4
+
+/* NAME: EXPR, as a rule's "evidence" and "let" objects and a rule file's "let" hold them. */
 struct cda_named_expr {
-	const char *name;
+	const char *name;     /* the key as written: "sb", or "pool_of(lo, last)" */
 	const char *src;
 	struct cda_expr *expr;
+	const char *origin; /* the file a set-wide let came from; NULL in a rule */
+	/*
+	 * A set-wide function (a key "NAME(P, ...)"): fn is NAME, params the
+	 * parameter names. A call fn(...) evaluates expr with only the
+	 * parameters, the facts and the set-wide names before it in scope.
+	 * fn is NULL for a plain name, which an identifier refers to.
+	 */
+	const char *fn;
+	const char *params[CDA_EXPR_MAX_PARAMS];
+	size_t nparams;
 };
+
+/* Values of set-wide names, computed once per audit (see cda_eval_cache_new()). */
+struct cda_eval_cache;
 
 struct cda_eval {
 	struct cda_arena *arena;       /* temporaries */
@@ -53,13 +70,21 @@ struct cda_eval {
 	/*
 	 * The rule's named sub-expressions ("let"): evaluated when a name refers
 	 * to one, in the rule's own scope (its for_each variable, the lets before
-	 * it, params, facts), never in the scope of a quantifier that happens to
-	 * surround the reference. Unused, a let costs nothing and can make
-	 * nothing unknown.
+	 * it, params, set-wide names, facts), never in the scope of a quantifier
+	 * that happens to surround the reference. Unused, a let costs nothing
+	 * and can make nothing unknown.
 	 */
 	const struct cda_named_expr *lets; /* may be NULL */
 	size_t nlets;                  /* of them, those a name may refer to here */
 	size_t let_base;               /* bindings of the rule's own scope (its for_each) */
+	/*
+	 * The rule set's names (a rule file's top-level "let"), below the
+	 * rule's own lets and params: evaluated when a name refers to one, over
+	 * the facts and the set-wide names before it only.
+	 */
+	const struct cda_named_expr *set_lets; /* may be NULL */
+	size_t nset_lets;              /* of them, those a name may refer to here */
+	struct cda_eval_cache *cache;  /* of the plain set-wide names; NULL: none */
 	struct {
 		const char *name;
 		const struct cda_value *val;
@@ -82,6 +107,20 @@ enum cda_eval_status cda_expr_eval(struct cda_eval *ev, const struct cda_expr *e
 /* Render into an arena string (*out); unknown/error as for expressions. */
 enum cda_eval_status cda_template_render(struct cda_eval *ev, const struct cda_template *t,
 					 const char **out);
+
+/*
+ * A cache for the values of ev's set-wide names that take no parameters:
+ * they read only facts and other set-wide names, so each is evaluated at
+ * most once while the cache is in ev->cache, and unknown or error results
+ * with their reasons are kept too. It lives in ev->arena with the values;
+ * make a new one whenever the facts change (cda_audit_run() does, per
+ * audit). NULL when out of memory.
+ */
+struct cda_eval_cache *cda_eval_cache_new(struct cda_arena *a, size_t nset_lets);
+/* How many set-wide names were evaluated through the cache (computed, not reused). */
+size_t cda_eval_cache_misses(const struct cda_eval_cache *c);
+/* Is name a built-in function or quantifier (a set-wide function may not take it)? */
+bool cda_expr_is_builtin(const char *name);
 
 /* Push a variable binding (at most CDA_EVAL_MAX_BINDINGS); 0 or -1. */
 int cda_eval_bind(struct cda_eval *ev, const char *name, const struct cda_value *v);

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "expr_internal.h"
@@ -214,10 +215,35 @@ static status_t f_len(struct cda_eval *ev, struct cda_value **a, struct cda_valu
 	return *out ? CDA_EVAL_OK : OOM(ev);
 }
 
+/* Every item of a list an integer: sum(), sort() and min()/max() of a list. */
+static status_t all_ints(struct cda_eval *ev, const struct cda_value *l, const char *fn)
+{
+	if (want(ev, l, CDA_T_LIST, fn))
+		return CDA_EVAL_ERROR;
+	for (size_t i = 0; i < l->list.n; i++)
+		if (want(ev, l->list.items[i], CDA_T_U64, fn))
+			return CDA_EVAL_ERROR;
+	return CDA_EVAL_OK;
+}
+
+/* min(a, b), max(a, b); or of a list's integers, min(list): unknown for an empty list. */
 static status_t minmax(struct cda_eval *ev, struct cda_value **a, struct cda_value **out, bool mx)
 {
-	if (want(ev, a[0], CDA_T_U64, mx ? "max()" : "min()") ||
-	    want(ev, a[1], CDA_T_U64, mx ? "max()" : "min()"))
+	const char *fn = mx ? "max()" : "min()";
+	struct cda_value *l = a[0];
+
+	if (!a[1]) {
+		if (all_ints(ev, l, fn))
+			return CDA_EVAL_ERROR;
+		if (!l->list.n)
+			return note(ev, CDA_EVAL_UNKNOWN, "%s of an empty list", fn);
+		*out = l->list.items[0];
+		for (size_t i = 1; i < l->list.n; i++)
+			if ((l->list.items[i]->u > (*out)->u) == mx && l->list.items[i]->u != (*out)->u)
+				*out = l->list.items[i];
+		return CDA_EVAL_OK;
+	}
+	if (want(ev, a[0], CDA_T_U64, fn) || want(ev, a[1], CDA_T_U64, fn))
 		return CDA_EVAL_ERROR;
 	*out = (a[0]->u < a[1]->u) == mx ? a[1] : a[0];
 	return CDA_EVAL_OK;
@@ -293,6 +319,123 @@ static status_t f_starts_with(struct cda_eval *ev, struct cda_value **a, struct 
 	return *out ? CDA_EVAL_OK : OOM(ev);
 }
 
+/* sum(list): of its integers, wrapping at 2^64 like +; hex if any item is. */
+static status_t f_sum(struct cda_eval *ev, struct cda_value **a, struct cda_value **out)
+{
+	uint64_t sum = 0;
+	bool hex = false;
+
+	if (all_ints(ev, a[0], "sum()"))
+		return CDA_EVAL_ERROR;
+	for (size_t i = 0; i < a[0]->list.n; i++) {
+		sum += a[0]->list.items[i]->u;
+		hex |= a[0]->list.items[i]->flags & CDA_VF_HEX;
+	}
+	*out = u64_like(ev, sum, hex);
+	return *out ? CDA_EVAL_OK : OOM(ev);
+}
+
+/* A new list of n items, *items to fill; NULL on out of memory. */
+static struct cda_value *list_of(struct cda_eval *ev, size_t n, struct cda_value ***items)
+{
+	struct cda_value *l = cda_v_list(ev->arena);
+
+	*items = n ? cda_arena_alloc(ev->arena, n * sizeof(**items)) : NULL;
+	if (!l || (n && !*items))
+		return NULL;
+	l->list.items = *items;
+	l->list.n = l->list.cap = n;
+	return l;
+}
+
+static int cmp_u64_value(const void *pa, const void *pb)
+{
+	const struct cda_value *x = *(struct cda_value *const *)pa, *y = *(struct cda_value *const *)pb;
+
+	return x->u < y->u ? -1 : x->u > y->u;
+}
+
+/* sort(list): its integers in ascending order. */
+static status_t f_sort(struct cda_eval *ev, struct cda_value **a, struct cda_value **out)
+{
+	struct cda_value **items;
+
+	if (all_ints(ev, a[0], "sort()"))
+		return CDA_EVAL_ERROR;
+	if (!(*out = list_of(ev, a[0]->list.n, &items)))
+		return OOM(ev);
+	if (a[0]->list.n) {
+		memcpy(items, a[0]->list.items, a[0]->list.n * sizeof(*items));
+		qsort(items, a[0]->list.n, sizeof(*items), cmp_u64_value);
+	}
+	return CDA_EVAL_OK;
+}
+
+/* unique(list): the list without repeats, each item where it first appears. */
+static status_t f_unique(struct cda_eval *ev, struct cda_value **a, struct cda_value **out)
+{
+	size_t n = 0;
+	struct cda_value **items;
+
+	if (want(ev, a[0], CDA_T_LIST, "unique()"))
+		return CDA_EVAL_ERROR;
+	if (!(*out = list_of(ev, a[0]->list.n, &items)))
+		return OOM(ev);
+	for (size_t i = 0; i < a[0]->list.n; i++) {
+		struct cda_value *v = a[0]->list.items[i];
+		bool seen = false;
+
+		/* a sorted list's repeats are neighbours: found at once */
+		for (size_t j = n; !seen && j-- > 0;)
+			seen = cda_value_equal(items[j], v);
+		if (!seen)
+			items[n++] = v;
+	}
+	(*out)->list.n = n;
+	return CDA_EVAL_OK;
+}
+
+/* take(list, n): its first n items (all of a shorter list). */
+static status_t f_take(struct cda_eval *ev, struct cda_value **a, struct cda_value **out)
+{
+	struct cda_value **items;
+	size_t n;
+
+	if (want(ev, a[0], CDA_T_LIST, "take()") || want(ev, a[1], CDA_T_U64, "take()"))
+		return CDA_EVAL_ERROR;
+	n = a[1]->u < a[0]->list.n ? (size_t)a[1]->u : a[0]->list.n;
+	if (!(*out = list_of(ev, n, &items)))
+		return OOM(ev);
+	if (n)
+		memcpy(items, a[0]->list.items, n * sizeof(*items));
+	return CDA_EVAL_OK;
+}
+
+/* flatten(list): a list of lists as one list, in order. */
+static status_t f_flatten(struct cda_eval *ev, struct cda_value **a, struct cda_value **out)
+{
+	struct cda_value **items;
+	size_t n = 0;
+
+	if (want(ev, a[0], CDA_T_LIST, "flatten()"))
+		return CDA_EVAL_ERROR;
+	for (size_t i = 0; i < a[0]->list.n; i++) {
+		if (want(ev, a[0]->list.items[i], CDA_T_LIST, "flatten()"))
+			return CDA_EVAL_ERROR;
+		n += a[0]->list.items[i]->list.n;
+	}
+	if (!(*out = list_of(ev, n, &items)))
+		return OOM(ev);
+	for (size_t i = 0, k = 0; i < a[0]->list.n; i++) {
+		const struct cda_value *l = a[0]->list.items[i];
+
+		if (l->list.n)
+			memcpy(items + k, l->list.items, l->list.n * sizeof(*items));
+		k += l->list.n;
+	}
+	return CDA_EVAL_OK;
+}
+
 /*
  * need(cond, reason): true when cond holds; otherwise unknown with the
  * rule's own reason, so a rule can say in words what is missing (e.g.
@@ -318,8 +461,13 @@ const struct func_def cda_expr_funcs[] = {
 	{ "hex", 1, 1, f_hex },
 	{ "size", 1, 1, f_size },
 	{ "len", 1, 1, f_len },
-	{ "min", 2, 2, f_min },
-	{ "max", 2, 2, f_max },
+	{ "min", 1, 2, f_min },
+	{ "max", 1, 2, f_max },
+	{ "sum", 1, 1, f_sum },
+	{ "sort", 1, 1, f_sort },
+	{ "unique", 1, 1, f_unique },
+	{ "take", 2, 2, f_take },
+	{ "flatten", 1, 1, f_flatten },
 	{ "is_pow2", 1, 1, f_is_pow2 },
 	{ "str", 1, 1, f_str },
 	{ "join", 2, 2, f_join },
@@ -327,6 +475,20 @@ const struct func_def cda_expr_funcs[] = {
 	{ "need", 2, 2, f_need },
 	{ NULL, 0, 0, NULL },
 };
+
+bool cda_expr_is_builtin(const char *name)
+{
+	static const char *const quants[] = { "any", "all", "count", "first", "filter", "map",
+					      "partition" };
+
+	for (size_t i = 0; i < sizeof(quants) / sizeof(quants[0]); i++)
+		if (!strcmp(quants[i], name))
+			return true;
+	for (const struct func_def *f = cda_expr_funcs; f->name; f++)
+		if (!strcmp(f->name, name))
+			return true;
+	return false;
+}
 
 /* ---- evaluation ---- */
 
@@ -341,21 +503,135 @@ static status_t known(struct cda_eval *ev, const struct cda_value *v)
 }
 
 /*
+ * Evaluate a let's expression in the scope set up in *ev, then put back the
+ * caller's scope, bindings included: a quantifier inside the let binds over
+ * the slots of those it set aside. The first reason noted is kept.
+ */
+static status_t eval_in(struct cda_eval *ev, const struct cda_eval *caller,
+			const struct cda_expr *e, struct cda_value **out)
+{
+	char reason[sizeof(ev->reason)];
+	status_t st = eval(ev, e, out);
+
+	memcpy(reason, ev->reason, sizeof(reason));
+	*ev = *caller;
+	memcpy(ev->reason, reason, sizeof(reason));
+	return st;
+}
+
+/*
  * Let i, in the rule's scope: the bindings of quantifiers around the
  * reference are set aside, and only the lets before i are visible, so a let
  * means the same wherever it is used and cannot refer to itself.
  */
 static status_t eval_let(struct cda_eval *ev, size_t i, struct cda_value **out)
 {
-	size_t nbind = ev->nbind, nlets = ev->nlets;
+	struct cda_eval caller = *ev;
+
+	ev->nbind = ev->let_base < ev->nbind ? ev->let_base : ev->nbind;
+	ev->nlets = i;
+	return eval_in(ev, &caller, ev->lets[i].expr, out);
+}
+
+/* One set-wide name's result, reason included; done once computed. */
+struct cache_entry {
+	bool done;
+	status_t st;
+	struct cda_value *val;
+	const char *reason; /* what the evaluation left in ev->reason, or NULL */
+};
+
+struct cda_eval_cache {
+	size_t n, misses;
+	struct cache_entry e[];
+};
+
+struct cda_eval_cache *cda_eval_cache_new(struct cda_arena *a, size_t nset_lets)
+{
+	struct cda_eval_cache *c = cda_arena_alloc(a, sizeof(*c) + nset_lets * sizeof(c->e[0]));
+
+	if (c)
+		c->n = nset_lets;
+	return c;
+}
+
+size_t cda_eval_cache_misses(const struct cda_eval_cache *c)
+{
+	return c ? c->misses : 0;
+}
+
+/*
+ * Set-wide let i: over the facts and the set-wide names before it, never a
+ * rule's variables, lets or params, so it means the same in every rule.
+ */
+static status_t eval_set_let_body(struct cda_eval *ev, size_t i, struct cda_value **out)
+{
+	struct cda_eval caller = *ev;
+
+	ev->nbind = 0;
+	ev->nlets = 0;
+	ev->params = NULL;
+	ev->nset_lets = i;
+	return eval_in(ev, &caller, ev->set_lets[i].expr, out);
+}
+
+/*
+ * The same through the cache: the name is evaluated from an empty reason,
+ * so what it notes is its own wherever it is first used; a reuse notes that
+ * reason as the evaluation would have (only if none is noted yet).
+ */
+static status_t eval_set_let(struct cda_eval *ev, size_t i, struct cda_value **out)
+{
+	struct cache_entry *c = ev->cache && i < ev->cache->n ? &ev->cache->e[i] : NULL;
+	char caller[sizeof(ev->reason)];
+
+	if (!c)
+		return eval_set_let_body(ev, i, out);
+	if (!c->done) {
+		memcpy(caller, ev->reason, sizeof(caller));
+		ev->reason[0] = '\0';
+		c->st = eval_set_let_body(ev, i, &c->val);
+		c->reason = ev->reason[0] ? cda_arena_strdup(ev->arena, ev->reason) : NULL;
+		c->done = !ev->reason[0] || c->reason; /* out of memory: not kept */
+		ev->cache->misses++;
+		if (caller[0] || !ev->reason[0])
+			memcpy(ev->reason, caller, sizeof(caller));
+		*out = c->val;
+		return c->st;
+	}
+	if (c->reason && !ev->reason[0])
+		snprintf(ev->reason, sizeof(ev->reason), "%s", c->reason);
+	*out = c->val;
+	return c->st;
+}
+
+/*
+ * A call of set-wide function i: its arguments in the caller's scope, its
+ * body with only its parameters bound (plus facts and the set-wide names
+ * before it). Not cached: the arguments differ from call to call.
+ */
+static status_t eval_set_fn(struct cda_eval *ev, size_t i, const struct cda_expr *e,
+			    struct cda_value **out)
+{
+	const struct cda_named_expr *f = &ev->set_lets[i];
+	struct cda_value *args[MAX_ARGS] = { 0 };
+	struct cda_eval caller;
 	status_t st;
 
-	ev->nbind = ev->let_base < nbind ? ev->let_base : nbind;
-	ev->nlets = i;
-	st = eval(ev, ev->lets[i].expr, out);
-	ev->nbind = nbind;
-	ev->nlets = nlets;
-	return st;
+	if ((size_t)e->nargs != f->nparams)
+		return note(ev, CDA_EVAL_ERROR, "%s() takes %zu arguments, got %d", f->fn, f->nparams,
+			    e->nargs);
+	for (int k = 0; k < e->nargs; k++)
+		if ((st = eval(ev, e->args[k], &args[k])))
+			return st;
+	caller = *ev;
+	ev->nbind = 0;
+	ev->nlets = 0;
+	ev->params = NULL;
+	ev->nset_lets = i;
+	for (size_t k = 0; k < f->nparams; k++)
+		cda_eval_bind(ev, f->params[k], args[k]); /* nparams <= the binding slots */
+	return eval_in(ev, &caller, f->expr, out);
 }
 
 static status_t eval_ident(struct cda_eval *ev, const struct cda_expr *e, struct cda_value **out)
@@ -373,6 +649,9 @@ static status_t eval_ident(struct cda_eval *ev, const struct cda_expr *e, struct
 		*out = (struct cda_value *)ev->params;
 		return CDA_EVAL_OK;
 	}
+	for (size_t i = 0; i < ev->nset_lets; i++)
+		if (!ev->set_lets[i].fn && !strcmp(ev->set_lets[i].name, e->name))
+			return eval_set_let(ev, i, out);
 	*out = cda_obj_get(ev->root, e->name);
 	if (*out)
 		return known(ev, *out);
@@ -547,6 +826,12 @@ static status_t eval_call(struct cda_eval *ev, const struct cda_expr *e, struct 
 	struct cda_value *args[MAX_ARGS] = { 0 };
 	status_t st;
 
+	if (!e->func) { /* a set-wide function, found by name */
+		for (size_t i = ev->nset_lets; i-- > 0;)
+			if (ev->set_lets[i].fn && !strcmp(ev->set_lets[i].fn, e->name))
+				return eval_set_fn(ev, i, e, out);
+		return note(ev, CDA_EVAL_ERROR, "unknown function '%s'", e->name);
+	}
 	if (!e->func->impl) { /* has(x): is the fact there? Errors still count as errors. */
 		char saved[sizeof(ev->reason)];
 
@@ -564,6 +849,46 @@ static status_t eval_call(struct cda_eval *ev, const struct cda_expr *e, struct 
 	return e->func->impl(ev, args, out);
 }
 
+/*
+ * partition(v in LIST: key): the items as lists of those with equal keys,
+ * the lists in the order their first items come, each in list order. The
+ * keys are compared as == does, one list of them beside the result.
+ */
+static status_t eval_partition(struct cda_eval *ev, const struct cda_expr *e,
+			       const struct cda_value *list, struct cda_value **out)
+{
+	struct cda_value *res = cda_v_list(ev->arena), *keys = cda_v_list(ev->arena), *k;
+	bool unknown = false;
+	status_t st;
+
+	if (!res || !keys)
+		return OOM(ev);
+	for (size_t i = 0; i < list->list.n; i++) {
+		size_t j = 0;
+
+		if (cda_eval_bind(ev, e->name, list->list.items[i]))
+			return note(ev, CDA_EVAL_ERROR, "quantifiers nested too deeply");
+		st = eval(ev, e->b, &k);
+		cda_eval_unbind(ev);
+		if (st == CDA_EVAL_ERROR)
+			return st;
+		unknown |= st == CDA_EVAL_UNKNOWN;
+		if (st)
+			continue;
+		while (j < keys->list.n && !cda_value_equal(keys->list.items[j], k))
+			j++;
+		if (j == keys->list.n &&
+		    (cda_list_push(ev->arena, keys, k) || cda_list_push(ev->arena, res, cda_v_list(ev->arena))))
+			return OOM(ev);
+		if (!res->list.items[j] || cda_list_push(ev->arena, res->list.items[j], list->list.items[i]))
+			return OOM(ev);
+	}
+	if (unknown)
+		return CDA_EVAL_UNKNOWN;
+	*out = res;
+	return CDA_EVAL_OK;
+}
+
 static status_t eval_quant(struct cda_eval *ev, const struct cda_expr *e, struct cda_value **out)
 {
 	struct cda_value *list, *res = NULL, *v;
@@ -577,6 +902,8 @@ static status_t eval_quant(struct cda_eval *ev, const struct cda_expr *e, struct
 	memcpy(saved, ev->reason, sizeof(saved));
 	if (want(ev, list, CDA_T_LIST, "a quantifier"))
 		return CDA_EVAL_ERROR;
+	if (e->quant == Q_PARTITION)
+		return eval_partition(ev, e, list, out);
 	if (e->quant == Q_FILTER || e->quant == Q_MAP) {
 		res = cda_v_list(ev->arena);
 		if (!res)

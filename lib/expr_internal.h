@@ -13,7 +13,7 @@ enum node_kind { N_NUM, N_STR, N_BOOL, N_IDENT, N_MEMBER, N_INDEX, N_UNARY, N_BI
 enum binop { B_MUL, B_DIV, B_MOD, B_ADD, B_SUB, B_SHL, B_SHR, B_AND, B_XOR, B_OR,
 	     B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_IN, B_LAND, B_LOR };
 
-enum quant_kind { Q_ANY, Q_ALL, Q_COUNT, Q_FIRST, Q_FILTER, Q_MAP };
+enum quant_kind { Q_ANY, Q_ALL, Q_COUNT, Q_FIRST, Q_FILTER, Q_MAP, Q_PARTITION };
 
 struct func_def;
 

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "facts.h"
+#include "util.h"
 
 static struct cda_value *v_new(struct cda_arena *a, enum cda_type t)
 {
@@ -85,13 +86,73 @@ int cda_list_push(struct cda_arena *a, struct cda_value *list, struct cda_value 
 	return 0;
 }
 
+/*
+ * The index of an object of many keys (cda_obj_index()): open addressing by
+ * key hash, slots holding member index + 1 (0: free), at most half full.
+ * Objects are small but for one, the kernel config's ~10,000 options, where a
+ * linear search makes building the object quadratic and each lookup slow.
+ */
+struct cda_obj_index {
+	size_t *slots;
+	size_t nslots; /* a power of two */
+};
+
+static size_t key_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of key: the one holding it, or the free one where it goes. */
+static size_t index_slot(const struct cda_value *obj, const char *key)
+{
+	const struct cda_obj_index *ix = obj->obj.ix;
+	size_t h = key_hash(key) & (ix->nslots - 1);
+
+	while (ix->slots[h] && strcmp(obj->obj.m[ix->slots[h] - 1].key, key))
+		h = (h + 1) & (ix->nslots - 1);
+	return h;
+}
+
+/* (Re)build the index with room for twice the members. */
+static int index_build(struct cda_arena *a, struct cda_value *obj)
+{
+	struct cda_obj_index *ix = cda_arena_alloc(a, sizeof(*ix));
+	size_t n = 64;
+
+	while (n < 4 * (obj->obj.n + 1))
+		n *= 2;
+	if (!ix || !(ix->slots = cda_arena_alloc(a, n * sizeof(*ix->slots))))
+		return -1;
+	ix->nslots = n;
+	obj->obj.ix = ix;
+	for (size_t i = 0; i < obj->obj.n; i++)
+		ix->slots[index_slot(obj, obj->obj.m[i].key)] = i + 1;
+	return 0;
+}
+
+int cda_obj_index(struct cda_arena *a, struct cda_value *obj)
+{
+	return obj->type == CDA_T_OBJ ? index_build(a, obj) : -1;
+}
+
 int cda_obj_set(struct cda_arena *a, struct cda_value *obj, const char *key, struct cda_value *v)
 {
 	struct cda_member *m;
+	size_t slot = 0;
 
 	if (!v || obj->type != CDA_T_OBJ)
 		return -1;
-	for (size_t i = 0; i < obj->obj.n; i++) {
+	if (obj->obj.ix && 2 * (obj->obj.n + 1) > obj->obj.ix->nslots && index_build(a, obj))
+		return -1;
+	if (obj->obj.ix && obj->obj.ix->slots[slot = index_slot(obj, key)]) {
+		obj->obj.m[obj->obj.ix->slots[slot] - 1].val = v;
+		return 0;
+	}
+	for (size_t i = 0; !obj->obj.ix && i < obj->obj.n; i++) {
 		if (!strcmp(obj->obj.m[i].key, key)) {
 			obj->obj.m[i].val = v;
 			return 0;
@@ -105,13 +166,21 @@ int cda_obj_set(struct cda_arena *a, struct cda_value *obj, const char *key, str
 	if (!m[obj->obj.n].key)
 		return -1;
 	m[obj->obj.n++].val = v;
+	if (obj->obj.ix)
+		obj->obj.ix->slots[slot] = obj->obj.n;
 	return 0;
 }
 
 struct cda_value *cda_obj_get(const struct cda_value *obj, const char *key)
 {
+	size_t slot;
+
 	if (!obj || obj->type != CDA_T_OBJ)
 		return NULL;
+	if (obj->obj.ix) {
+		slot = index_slot(obj, key);
+		return obj->obj.ix->slots[slot] ? obj->obj.m[obj->obj.ix->slots[slot] - 1].val : NULL;
+	}
 	for (size_t i = 0; i < obj->obj.n; i++)
 		if (!strcmp(obj->obj.m[i].key, key))
 			return obj->obj.m[i].val;
@@ -166,6 +235,147 @@ int cda_obj_set_bool(struct cda_arena *a, struct cda_value *o, const char *k, bo
 int cda_obj_set_str(struct cda_arena *a, struct cda_value *o, const char *k, const char *s)
 {
 	return cda_obj_set(a, o, k, cda_v_str(a, s));
+}
+
+/* A value made for the builder: records the failure when there is none. */
+static struct cda_value *fb_made(struct cda_fb *fb, struct cda_value *v)
+{
+	if (!v)
+		fb->oom = true;
+	return v;
+}
+
+void cda_fb_set(struct cda_fb *fb, struct cda_value *obj, const char *key, struct cda_value *v)
+{
+	if (fb->oom || !obj)
+		return;
+	if (!v || cda_obj_set(fb->a, obj, key, v))
+		fb->oom = true;
+}
+
+void cda_fb_u64(struct cda_fb *fb, struct cda_value *obj, const char *key, uint64_t u)
+{
+	if (!fb->oom && obj)
+		cda_fb_set(fb, obj, key, cda_v_u64(fb->a, u));
+}
+
+void cda_fb_hex(struct cda_fb *fb, struct cda_value *obj, const char *key, uint64_t u)
+{
+	if (!fb->oom && obj)
+		cda_fb_set(fb, obj, key, cda_v_hex(fb->a, u));
+}
+
+void cda_fb_bool(struct cda_fb *fb, struct cda_value *obj, const char *key, bool b)
+{
+	if (!fb->oom && obj)
+		cda_fb_set(fb, obj, key, cda_v_bool(fb->a, b));
+}
+
+/* s NULL: a string that could not be made (cda_arena_printf() failed). */
+void cda_fb_str(struct cda_fb *fb, struct cda_value *obj, const char *key, const char *s)
+{
+	if (!fb->oom && obj)
+		cda_fb_set(fb, obj, key, s ? cda_v_str(fb->a, s) : NULL);
+}
+
+void cda_fb_unknown(struct cda_fb *fb, struct cda_value *obj, const char *key, const char *reason)
+{
+	if (!fb->oom && obj)
+		cda_fb_set(fb, obj, key, reason ? cda_v_unknown(fb->a, reason) : NULL);
+}
+
+struct cda_value *cda_fb_obj(struct cda_fb *fb, struct cda_value *obj, const char *key)
+{
+	struct cda_value *v;
+
+	if (fb->oom || !obj)
+		return NULL;
+	v = cda_fb_new_obj(fb);
+	cda_fb_set(fb, obj, key, v);
+	return fb->oom ? NULL : v;
+}
+
+struct cda_value *cda_fb_list(struct cda_fb *fb, struct cda_value *obj, const char *key)
+{
+	struct cda_value *v;
+
+	if (fb->oom || !obj)
+		return NULL;
+	v = cda_fb_new_list(fb);
+	cda_fb_set(fb, obj, key, v);
+	return fb->oom ? NULL : v;
+}
+
+void cda_fb_push(struct cda_fb *fb, struct cda_value *list, struct cda_value *v)
+{
+	if (fb->oom || !list)
+		return;
+	if (!v || cda_list_push(fb->a, list, v))
+		fb->oom = true;
+}
+
+void cda_fb_push_str(struct cda_fb *fb, struct cda_value *list, const char *s)
+{
+	if (!fb->oom && list)
+		cda_fb_push(fb, list, s ? cda_v_str(fb->a, s) : NULL);
+}
+
+void cda_fb_push_u64(struct cda_fb *fb, struct cda_value *list, uint64_t u)
+{
+	if (!fb->oom && list)
+		cda_fb_push(fb, list, cda_v_u64(fb->a, u));
+}
+
+void cda_fb_push_hex(struct cda_fb *fb, struct cda_value *list, uint64_t u)
+{
+	if (!fb->oom && list)
+		cda_fb_push(fb, list, cda_v_hex(fb->a, u));
+}
+
+struct cda_value *cda_fb_push_obj(struct cda_fb *fb, struct cda_value *list)
+{
+	struct cda_value *v;
+
+	if (fb->oom || !list)
+		return NULL;
+	v = cda_fb_new_obj(fb);
+	cda_fb_push(fb, list, v);
+	return fb->oom ? NULL : v;
+}
+
+struct cda_value *cda_fb_new_obj(struct cda_fb *fb)
+{
+	return fb->oom ? NULL : fb_made(fb, cda_v_obj(fb->a));
+}
+
+struct cda_value *cda_fb_new_list(struct cda_fb *fb)
+{
+	return fb->oom ? NULL : fb_made(fb, cda_v_list(fb->a));
+}
+
+void cda_fb_check(struct cda_fb *fb, int ret)
+{
+	if (ret)
+		fb->oom = true;
+}
+
+void *cda_fb_alloc(struct cda_fb *fb, size_t size)
+{
+	void *p = fb->oom ? NULL : cda_arena_alloc(fb->a, size);
+
+	if (!p)
+		fb->oom = true;
+	return p;
+}
+
+bool cda_fb_ok(const struct cda_fb *fb)
+{
+	return !fb->oom;
+}
+
+int cda_fb_done(const struct cda_fb *fb, struct cda_error *err)
+{
+	return fb->oom ? cda_oom(err, fb->name) : 0;
 }
 
 bool cda_value_equal(const struct cda_value *x, const struct cda_value *y)

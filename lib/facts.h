@@ -19,6 +19,7 @@
 #include "arena.h"
 
 struct json_object;
+struct cda_error;
 
 enum cda_type {
 	CDA_T_U64,
@@ -32,6 +33,7 @@ enum cda_type {
 #define CDA_VF_HEX 0x1u /* integer is an address or size: print as hex */
 
 struct cda_value;
+struct cda_obj_index;
 
 struct cda_member {
 	const char *key;
@@ -52,6 +54,7 @@ struct cda_value {
 		struct {
 			struct cda_member *m;
 			size_t n, cap;
+			struct cda_obj_index *ix; /* NULL, or by key (cda_obj_index()) */
 		} obj;
 	};
 };
@@ -69,6 +72,11 @@ struct cda_value *cda_v_unknown(struct cda_arena *a, const char *reason);
 int cda_list_push(struct cda_arena *a, struct cda_value *list, struct cda_value *v);
 /* Set key in an object (replacing an existing key); key is copied. 0 or -1. */
 int cda_obj_set(struct cda_arena *a, struct cda_value *obj, const char *key, struct cda_value *v);
+/*
+ * Index obj by key, so cda_obj_set() and cda_obj_get() take constant time for
+ * an object of thousands of keys (the kernel config); it stays indexed. 0 or -1.
+ */
+int cda_obj_index(struct cda_arena *a, struct cda_value *obj);
 /* Member lookup; NULL when absent or obj is not an object. */
 struct cda_value *cda_obj_get(const struct cda_value *obj, const char *key);
 /* A u64 member's value; when it is absent or not a u64, clears *ok and returns 0 (*ok is never set). */
@@ -81,6 +89,49 @@ int cda_obj_set_u64(struct cda_arena *a, struct cda_value *o, const char *k, uin
 int cda_obj_set_hex(struct cda_arena *a, struct cda_value *o, const char *k, uint64_t u);
 int cda_obj_set_bool(struct cda_arena *a, struct cda_value *o, const char *k, bool b);
 int cda_obj_set_str(struct cda_arena *a, struct cda_value *o, const char *k, const char *s);
+
+/*
+ * The fact builder: what loaders write facts with, so that a loader reads as
+ * a list of facts instead of a chain of "|| return out of memory". Like
+ * cda_buf, it records the first failed allocation and from then on does
+ * nothing: setters return void and are no-ops once oom is set or when the
+ * target is NULL (the node a failed constructor returned), constructors
+ * return NULL. The loader asks once, with cda_fb_done(), at the end or before
+ * it reads back what it built.
+ */
+struct cda_fb {
+	struct cda_arena *a;
+	const char *name; /* the input named in the error ("NAME: out of memory"); may be NULL */
+	bool oom;
+};
+
+/* Set obj.key; a NULL v counts as a failed allocation (it came from a constructor). */
+void cda_fb_set(struct cda_fb *fb, struct cda_value *obj, const char *key, struct cda_value *v);
+void cda_fb_u64(struct cda_fb *fb, struct cda_value *obj, const char *key, uint64_t u);
+void cda_fb_hex(struct cda_fb *fb, struct cda_value *obj, const char *key, uint64_t u);
+void cda_fb_bool(struct cda_fb *fb, struct cda_value *obj, const char *key, bool b);
+void cda_fb_str(struct cda_fb *fb, struct cda_value *obj, const char *key, const char *s);
+void cda_fb_unknown(struct cda_fb *fb, struct cda_value *obj, const char *key, const char *reason);
+/* A new object / list at obj.key; NULL after a failure. */
+struct cda_value *cda_fb_obj(struct cda_fb *fb, struct cda_value *obj, const char *key);
+struct cda_value *cda_fb_list(struct cda_fb *fb, struct cda_value *obj, const char *key);
+/* Append to list (v NULL: a failed allocation); push_obj returns the new element. */
+void cda_fb_push(struct cda_fb *fb, struct cda_value *list, struct cda_value *v);
+void cda_fb_push_str(struct cda_fb *fb, struct cda_value *list, const char *s);
+void cda_fb_push_u64(struct cda_fb *fb, struct cda_value *list, uint64_t u);
+void cda_fb_push_hex(struct cda_fb *fb, struct cda_value *list, uint64_t u);
+struct cda_value *cda_fb_push_obj(struct cda_fb *fb, struct cda_value *list);
+/* A free-standing object or list (a root, or one attached later); NULL after a failure. */
+struct cda_value *cda_fb_new_obj(struct cda_fb *fb);
+struct cda_value *cda_fb_new_list(struct cda_fb *fb);
+/* Record a failure a helper outside the builder reported (its return value: 0 is none). */
+void cda_fb_check(struct cda_fb *fb, int ret);
+/* Arena memory through the builder: NULL (and oom recorded) on failure. */
+void *cda_fb_alloc(struct cda_fb *fb, size_t size);
+/* No allocation failed so far: what was built can be read back. */
+bool cda_fb_ok(const struct cda_fb *fb);
+/* 0, or -CDA_E_NOMEM with err saying "NAME: out of memory" (cda_oom()). */
+int cda_fb_done(const struct cda_fb *fb, struct cda_error *err);
 
 /* Structural equality (flags ignored). */
 bool cda_value_equal(const struct cda_value *x, const struct cda_value *y);

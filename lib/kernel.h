@@ -10,7 +10,8 @@
  *   kernel_config.c  .config text, gzip'd config files and the embedded IKCONFIG
  *   kernel_debug.c   struct members from BTF, else from the one DWARF CU that
  *                    defines the struct (found through an anchor symbol's address)
- *   kernel_probes.c  capability probes, data in rules/probes.json
+ *   kernel_probes.c  capability probes answered (the queries come from the rule
+ *                    set, probe.h; built in: rules/probes.json)
  *   kernel_facts.c   everything above turned into the "kernel" facts
  *
  * Errors: -CDA_E_IO (cannot open/read), -CDA_E_FORMAT (not a kernel image,
@@ -30,6 +31,7 @@
 
 #include "ccadma.h"
 #include "facts.h"
+#include "probe.h"
 
 #define KCONFIG_MAX (64u << 20) /* a --config file as read (its gzip output: the decompression cap) */
 
@@ -91,30 +93,29 @@ void cda_ksyms_free(struct ksyms *s);
 
 struct kconfig {
 	const char *source;   /* "ikconfig", "file" or "snapshot"; NULL when no config was found */
-	struct cda_value *opts; /* object: option name without CONFIG_ -> "y", "m", "n" or value */
+	struct cda_value *opts; /* object: every option, name without CONFIG_ -> "y", "m", "n" or value */
 	/* What a config alone must say when there is no image to say it (a snapshot's config.gz). */
 	bool arm64;           /* CONFIG_ARM64=y */
 	bool big_endian;      /* CONFIG_CPU_BIG_ENDIAN=y */
 };
 
 /*
- * Parse a .config text, keeping the options in want (NULL-terminated names
- * without CONFIG_); wanted options the text does not set become "n", as in
- * a .config every visible option is listed.
+ * Parse a .config text: every option it sets, by name without CONFIG_, to its
+ * value as written ("y", "m", "8", "\"text\""), and every "# CONFIG_FOO is not
+ * set" to "n". An option the text does not name is absent (Kconfig: not set).
+ * Errors: -CDA_E_NOMEM ("NAME: out of memory").
  */
-int cda_kconfig_parse(struct cda_arena *a, const char *text, size_t len,
-		      const char *const *want, struct kconfig *kc);
+int cda_kconfig_parse(struct cda_arena *a, const char *name, const char *text, size_t len,
+		      struct kconfig *kc, struct cda_error *err);
 /* Read --config FILE (plain or gzip'd). */
-int cda_kconfig_load_file(struct cda_arena *a, const char *path, const char *const *want,
-			  struct kconfig *kc, struct cda_error *err);
+int cda_kconfig_load_file(struct cda_arena *a, const char *path, struct kconfig *kc,
+			  struct cda_error *err);
 /* The same for a config in memory (a snapshot's config.gz), named name in errors. */
 int cda_kconfig_load_mem(struct cda_arena *a, const char *name, const unsigned char *data,
-			 size_t len, const char *const *want, struct kconfig *kc,
-			 struct cda_error *err);
+			 size_t len, struct kconfig *kc, struct cda_error *err);
 /* Find IKCFG_ST...IKCFG_ED in data and parse it; kc->source stays NULL if absent. */
 int cda_kconfig_from_ikconfig(struct cda_arena *a, const unsigned char *data, size_t len,
-			      const char *name, const char *const *want, struct kconfig *kc,
-			      struct cda_error *err);
+			      const char *name, struct kconfig *kc, struct cda_error *err);
 
 /* ---- debug info ---- */
 
@@ -163,18 +164,11 @@ struct kprobe_ctx {
 	const char *unsupported; /* non-NULL: every probe is unknown with this reason */
 };
 
-struct kprobes;
-
-/* Parse the built-in probes (rules/probes.json) once. -CDA_E_RULE, -CDA_E_NOMEM. */
-int cda_kprobes_load(struct cda_arena *a, struct kprobes **out, struct cda_error *err);
 /* Symbols the probes need (call before the symbol pass). */
-int cda_kprobes_want_symbols(struct cda_arena *a, const struct kprobes *ps, struct ksyms *s,
+int cda_kprobes_want_symbols(struct cda_arena *a, struct cda_probes ps, struct ksyms *s,
 			     struct cda_error *err);
-/* Config options the probes read (NULL-terminated, arena-allocated). */
-int cda_kprobes_config_options(struct cda_arena *a, const struct kprobes *ps,
-			       const char *const **out, struct cda_error *err);
-/* Evaluate every probe into an object name -> {value, decided_by, evidence}. */
-int cda_kprobes_run(struct cda_arena *a, const struct kprobes *ps, struct kprobe_ctx *ctx,
+/* Answer every probe into an object name -> {value, decided_by, evidence}. */
+int cda_kprobes_run(struct cda_arena *a, struct cda_probes ps, struct kprobe_ctx *ctx,
 		    struct cda_value **out, struct cda_error *err);
 
 /* "6.14.2-arm64" -> 6.14.2; false if it does not start with N.N. */
@@ -182,8 +176,10 @@ bool cda_kversion_parse(const char *s, struct kversion *v);
 
 /* ---- facts ---- */
 
+/* The kernel facts of the image at path; probes are the queries kernel.probes answers. */
 int cda_kernel_facts(struct cda_arena *a, const char *path, const struct cda_kernel_opts *o,
-		     struct cda_value **out, const char **format, struct cda_error *err);
+		     struct cda_probes probes, struct cda_value **out, const char **format,
+		     struct cda_error *err);
 /* What a running guest says of its kernel when there is no image: a snapshot's. */
 struct kconfig_only {
 	const char *name;            /* the config's display name, for messages */
@@ -193,6 +189,7 @@ struct kconfig_only {
 	const char *release;         /* uname -r; NULL: unknown */
 	const char *banner;          /* the boot log's "Linux version" line (linux_banner); NULL: none */
 	const char *system_map;      /* a System.map or kallsyms copy of that kernel; NULL: none */
+	struct cda_probes probes;    /* the probes to answer */
 };
 
 /*

@@ -12,57 +12,72 @@
 #include "kernel.h"
 #include "util.h"
 
-static bool wanted(const char *const *want, const char *name, size_t len)
+/* Set option name (nlen bytes, without CONFIG_) to val (NULL: it could not be copied). */
+static void set_option(struct cda_fb *fb, struct kconfig *kc, const char *name, size_t nlen,
+		       const char *val)
 {
-	for (; *want; want++)
-		if (strlen(*want) == len && !strncmp(*want, name, len))
-			return true;
-	return false;
+	char key[128];
+
+	if (nlen >= sizeof(key))
+		return; /* no Kconfig symbol is that long */
+	memcpy(key, name, nlen);
+	key[nlen] = '\0';
+	cda_fb_str(fb, kc->opts, key, val);
 }
 
-int cda_kconfig_parse(struct cda_arena *a, const char *text, size_t len,
-		      const char *const *want, struct kconfig *kc)
+/*
+ * One line: "CONFIG_FOO=value" sets FOO to value as written ("y", "m", "8",
+ * "\"text\""), the last such line winning as in Kconfig; "# CONFIG_FOO is not
+ * set" sets it to "n". Other lines say nothing.
+ */
+static void parse_line(struct cda_fb *fb, struct kconfig *kc, const char *p, const char *eol)
 {
+	static const char unset[] = " is not set";
+	const size_t ulen = sizeof(unset) - 1;
+	const char *name, *eq;
+	size_t nlen, vlen;
+
+	if (eol > p && eol[-1] == '\r')
+		eol--;
+	if ((size_t)(eol - p) > 9 + ulen && !strncmp(p, "# CONFIG_", 9) &&
+	    !memcmp(eol - ulen, unset, ulen)) {
+		name = p + 9;
+		nlen = (size_t)(eol - ulen - name);
+		if (!memchr(name, ' ', nlen))
+			set_option(fb, kc, name, nlen, "n");
+		return;
+	}
+	if ((size_t)(eol - p) <= 7 || strncmp(p, "CONFIG_", 7) ||
+	    !(eq = memchr(p, '=', (size_t)(eol - p))))
+		return;
+	name = p + 7;
+	nlen = (size_t)(eq - name);
+	vlen = (size_t)(eol - eq - 1);
+	if (vlen && eq[1] == 'y') {
+		kc->arm64 |= nlen == 5 && !memcmp(name, "ARM64", 5);
+		kc->big_endian |= nlen == 14 && !memcmp(name, "CPU_BIG_ENDIAN", 14);
+	}
+	if (nlen)
+		set_option(fb, kc, name, nlen, cda_arena_strndup(fb->a, eq + 1, vlen));
+}
+
+/* The object is indexed: a distribution config has ~10,000 options, and rules look them up by name. */
+int cda_kconfig_parse(struct cda_arena *a, const char *name, const char *text, size_t len,
+		      struct kconfig *kc, struct cda_error *err)
+{
+	struct cda_fb fb = { a, name, false };
 	const char *p = text, *end = text + len;
 
-	if (!(kc->opts = cda_v_obj(a)))
-		return -CDA_E_NOMEM;
-	for (const char *const *w = want; *w; w++)
-		if (cda_obj_set_str(a, kc->opts, *w, "n"))
-			return -CDA_E_NOMEM;
-	while (p < end) {
+	kc->opts = cda_fb_new_obj(&fb);
+	if (kc->opts)
+		cda_fb_check(&fb, cda_obj_index(a, kc->opts));
+	while (p < end && cda_fb_ok(&fb)) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eol = nl ? nl : end;
-		const char *name, *eq;
-		size_t nlen;
 
-		/* "CONFIG_FOO=value" sets; "# CONFIG_FOO is not set" stays "n". */
-		if ((size_t)(eol - p) > 7 && !strncmp(p, "CONFIG_", 7) &&
-		    (eq = memchr(p, '=', (size_t)(eol - p)))) {
-			name = p + 7;
-			nlen = (size_t)(eq - name);
-			if (eol - eq >= 2 && eq[1] == 'y') {
-				kc->arm64 |= nlen == 5 && !memcmp(name, "ARM64", 5);
-				kc->big_endian |= nlen == 14 && !memcmp(name, "CPU_BIG_ENDIAN", 14);
-			}
-			if (wanted(want, name, nlen)) {
-				char key[128], *val;
-				size_t vlen = (size_t)(eol - eq - 1);
-
-				if (vlen && eq[vlen] == '\r')
-					vlen--;
-				if (nlen < sizeof(key) && (val = cda_arena_strndup(a, eq + 1, vlen))) {
-					memcpy(key, name, nlen);
-					key[nlen] = '\0';
-					if (cda_obj_set_str(a, kc->opts, key, val))
-						return -CDA_E_NOMEM;
-				} else if (nlen < sizeof(key)) {
-					return -CDA_E_NOMEM;
-				}
-			}
-		}
+		parse_line(&fb, kc, p, eol);
 		p = eol + 1;
 	}
-	return 0;
+	return cda_fb_done(&fb, err);
 }
 
 static int looks_like_config(const char *text, size_t len)
@@ -71,8 +86,8 @@ static int looks_like_config(const char *text, size_t len)
 	return memchr(text, '\0', len) == NULL && memmem(text, len, "CONFIG_", 7) != NULL;
 }
 
-int cda_kconfig_load_file(struct cda_arena *a, const char *path, const char *const *want,
-			  struct kconfig *kc, struct cda_error *err)
+int cda_kconfig_load_file(struct cda_arena *a, const char *path, struct kconfig *kc,
+			  struct cda_error *err)
 {
 	char *buf = NULL;
 	size_t len;
@@ -80,15 +95,13 @@ int cda_kconfig_load_file(struct cda_arena *a, const char *path, const char *con
 
 	if (ret)
 		return ret;
-	ret = cda_kconfig_load_mem(a, cda_display_path(path), (unsigned char *)buf, len, want, kc,
-				   err);
+	ret = cda_kconfig_load_mem(a, cda_display_path(path), (unsigned char *)buf, len, kc, err);
 	free(buf);
 	return ret;
 }
 
 int cda_kconfig_load_mem(struct cda_arena *a, const char *name, const unsigned char *data,
-			 size_t len, const char *const *want, struct kconfig *kc,
-			 struct cda_error *err)
+			 size_t len, struct kconfig *kc, struct cda_error *err)
 {
 	unsigned char *plain = NULL;
 	const char *text = (const char *)data;
@@ -101,7 +114,7 @@ int cda_kconfig_load_mem(struct cda_arena *a, const char *name, const unsigned c
 	if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
 		ret = cda_gunzip(data, len, cda_max_decompressed(), &plain, &plen);
 		if (ret)
-			return ret == -CDA_E_NOMEM ? cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name)
+			return ret == -CDA_E_NOMEM ? cda_oom(err, name)
 			     : ret == CDA_GUNZIP_OVER ? cda_fail_decompressed(err, name, "gzip data",
 									       cda_max_decompressed())
 			     : cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated gzip data", name);
@@ -112,11 +125,9 @@ int cda_kconfig_load_mem(struct cda_arena *a, const char *name, const unsigned c
 		ret = cda_fail(err, CDA_E_FORMAT, "%s: not a kernel .config (no CONFIG_ lines)", name);
 		goto out;
 	}
-	ret = cda_kconfig_parse(a, text, len, want, kc);
-	if (ret) {
-		ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+	ret = cda_kconfig_parse(a, name, text, len, kc, err);
+	if (ret)
 		goto out;
-	}
 	kc->source = "file";
 out:
 	free(plain);
@@ -124,7 +135,7 @@ out:
 }
 
 int cda_kconfig_from_ikconfig(struct cda_arena *a, const unsigned char *data, size_t len,
-			      const char *name, const char *const *want, struct kconfig *kc,
+			      const char *name, struct kconfig *kc,
 			      struct cda_error *err)
 {
 	const unsigned char *st = memmem(data, len, "IKCFG_ST", 8), *ed;
@@ -141,7 +152,7 @@ int cda_kconfig_from_ikconfig(struct cda_arena *a, const unsigned char *data, si
 				name);
 	ret = cda_gunzip(st, (size_t)(ed - st), cda_max_decompressed(), &plain, &plen);
 	if (ret == -CDA_E_NOMEM)
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+		return cda_oom(err, name);
 	if (ret == CDA_GUNZIP_OVER)
 		return cda_fail_decompressed(err, name, "embedded config (IKCONFIG)",
 					     cda_max_decompressed());
@@ -149,10 +160,10 @@ int cda_kconfig_from_ikconfig(struct cda_arena *a, const unsigned char *data, si
 		free(plain);
 		return cda_fail(err, CDA_E_FORMAT, "%s: embedded config (IKCONFIG) is corrupt", name);
 	}
-	ret = cda_kconfig_parse(a, (char *)plain, plen, want, kc);
+	ret = cda_kconfig_parse(a, name, (char *)plain, plen, kc, err);
 	free(plain);
 	if (ret)
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+		return ret;
 	kc->source = "ikconfig";
 	return 0;
 }

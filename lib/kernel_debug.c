@@ -105,7 +105,7 @@ static int btf_struct(struct cda_arena *a, struct kdebug *d, const char *strct,
 
 			d->members = cda_arena_alloc(a, (vlen ? vlen : 1) * sizeof(*d->members));
 			if (!d->members)
-				return cda_fail(err, CDA_E_NOMEM, "out of memory");
+				return cda_oom(err, NULL);
 			d->nmembers = 0;
 			for (unsigned i = 0; i < vlen; i++, m += 12) {
 				const char *mn = btf_str(strs, str_len, rd32(m));
@@ -141,7 +141,7 @@ static int dwarf_struct_in_cu(struct cda_arena *a, struct kdebug *d, Dwarf_Die *
 		d->nmembers = 0;
 		d->members = cda_arena_alloc(a, cap * sizeof(*d->members));
 		if (!d->members)
-			return cda_fail(err, CDA_E_NOMEM, "out of memory");
+			return cda_oom(err, NULL);
 		if (dwarf_child(&die, &m) != 0)
 			return 1;
 		do {
@@ -153,7 +153,7 @@ static int dwarf_struct_in_cu(struct cda_arena *a, struct kdebug *d, Dwarf_Die *
 				const char **nm = cda_arena_alloc(a, 2 * cap * sizeof(*nm));
 
 				if (!nm)
-					return cda_fail(err, CDA_E_NOMEM, "out of memory");
+					return cda_oom(err, NULL);
 				memcpy(nm, d->members, cap * sizeof(*nm));
 				d->members = nm;
 				cap *= 2;
@@ -278,7 +278,7 @@ int cda_kdebug_member(struct cda_arena *a, struct kdebug *d, const char *strct,
 		d->cached_struct = cda_arena_strdup(a, strct);
 		d->cached_from = cda_arena_strdup(a, where);
 		if (!d->cached_struct || !d->cached_from)
-			return cda_fail(err, CDA_E_NOMEM, "out of memory");
+			return cda_oom(err, NULL);
 	}
 	*res = KD_ABSENT;
 	for (size_t i = 0; i < d->nmembers; i++)

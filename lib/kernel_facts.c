@@ -12,14 +12,6 @@
 #include "kernel.h"
 #include "util.h"
 
-/* Options rules read directly (the probes add their own). */
-static const char *const config_options[] = {
-	"DMA_RESTRICTED_POOL", "SWIOTLB", "SWIOTLB_DYNAMIC", "DMA_COHERENT_POOL",
-	"ARM_CCA_GUEST", "ARM_PKVM_GUEST", "RODATA_FULL_DEFAULT_ENABLED", "ARM64_LPA2",
-	"DEBUG_FS", "ARM64_4K_PAGES", "ARM64_16K_PAGES", "ARM64_64K_PAGES", "ARM_GIC_V3_ITS",
-	"DMA_CMA", "IKCONFIG", "DEBUG_INFO_BTF", NULL,
-};
-
 #define BANNER "Linux version "
 
 struct kctx {
@@ -28,15 +20,11 @@ struct kctx {
 	struct ksyms syms;
 	struct kconfig config;
 	struct kdebug debug;
-	struct kprobes *probes;
+	struct cda_probes probes; /* the queries kernel.probes answers */
 	struct cda_value *k;   /* the "kernel" object */
+	struct cda_fb fb;      /* builds k */
 	const char *unsupported;
 };
-
-static int oom(struct cda_error *err)
-{
-	return cda_fail(err, CDA_E_NOMEM, "out of memory");
-}
 
 /* Bytes rules should search for strings: .rodata of an ELF, else the whole image. */
 static void rodata(struct kctx *c, const unsigned char **d, size_t *len)
@@ -64,14 +52,12 @@ static int facts_arch(struct kctx *c, struct cda_error *err)
 		arch = cda_elf_machine_name(eh.e_machine, buf, sizeof(buf));
 		if (eh.e_machine != EM_AARCH64) {
 			c->unsupported = cda_arena_printf(c->a, "the kernel is for %s, not arm64", arch);
-			if (!c->unsupported || cda_obj_set_str(c->a, c->k, "unsupported", c->unsupported))
-				return oom(err);
+			cda_fb_str(&c->fb, c->k, "unsupported", c->unsupported);
 		}
 	}
-	if (cda_obj_set_str(c->a, c->k, "arch", arch) ||
-	    cda_obj_set_str(c->a, c->k, "endian", "little"))
-		return oom(err);
-	return 0;
+	cda_fb_str(&c->fb, c->k, "arch", arch);
+	cda_fb_str(&c->fb, c->k, "endian", "little");
+	return cda_fb_done(&c->fb, err);
 }
 
 /* The linux_banner string (init/version-timestamp.c), by symbol or by search. */
@@ -125,12 +111,13 @@ static const char *banner(struct kctx *c, const char **source)
 static int set_version(struct kctx *c, const char *b, const char *release, const char *source,
 		       struct kversion *v, struct cda_error *err)
 {
+	struct cda_fb *fb = &c->fb;
+	struct cda_value *ver = cda_fb_new_obj(fb);
 	const char *deb;
-	struct cda_value *ver;
 
-	if (!(ver = cda_v_obj(c->a)) || cda_obj_set_str(c->a, ver, "release", release) ||
-	    (b && cda_obj_set_str(c->a, c->k, "banner", b)))
-		return oom(err);
+	cda_fb_str(fb, ver, "release", release);
+	if (b)
+		cda_fb_str(fb, c->k, "banner", b);
 	if (cda_kversion_parse(release, v)) {
 		/* Debian's release is its ABI name (6.1.0-56-arm64); the banner also says "Debian 6.1.192-2". */
 		struct kversion dv;
@@ -143,16 +130,14 @@ static int set_version(struct kctx *c, const char *b, const char *release, const
 				 ? "boot-log (Debian package version)"
 				 : "linux_banner (Debian package version)";
 		}
-		if (cda_obj_set_u64(c->a, ver, "major", v->major) ||
-		    cda_obj_set_u64(c->a, ver, "minor", v->minor) ||
-		    cda_obj_set_u64(c->a, ver, "patch", v->patch) ||
-		    cda_obj_set_bool(c->a, ver, "patch_known", v->patch_known))
-			return oom(err);
+		cda_fb_u64(fb, ver, "major", v->major);
+		cda_fb_u64(fb, ver, "minor", v->minor);
+		cda_fb_u64(fb, ver, "patch", v->patch);
+		cda_fb_bool(fb, ver, "patch_known", v->patch_known);
 	}
-	if (cda_obj_set(c->a, c->k, "version", ver) ||
-	    cda_obj_set_str(c->a, c->k, "version_source", source))
-		return oom(err);
-	return 0;
+	cda_fb_set(fb, c->k, "version", ver);
+	cda_fb_str(fb, c->k, "version_source", source);
+	return cda_fb_done(fb, err);
 }
 
 /* The release a banner names: "Linux version RELEASE (...". */
@@ -192,6 +177,27 @@ static uint64_t le64(const unsigned char *p)
 	return v;
 }
 
+/* The page size the config chose (CONFIG_ARM64_*K_PAGES); 0 when it does not say. */
+static uint64_t config_page_size(const struct kctx *c, const char **source)
+{
+	static const struct { const char *opt; uint64_t size; } pages[] = {
+		{ "ARM64_4K_PAGES", 4096 }, { "ARM64_16K_PAGES", 16384 }, { "ARM64_64K_PAGES", 65536 },
+	};
+	uint64_t size = 0;
+
+	if (!c->config.source)
+		return 0;
+	for (size_t i = 0; i < 3; i++) {
+		struct cda_value *v = cda_obj_get(c->config.opts, pages[i].opt);
+
+		if (v && !strcmp(v->s, "y")) {
+			size = pages[i].size;
+			*source = !strcmp(c->config.source, "ikconfig") ? "ikconfig" : "config-file";
+		}
+	}
+	return size;
+}
+
 static int facts_page_size(struct kctx *c, struct cda_error *err)
 {
 	unsigned char hdr[ARM64_IMAGE_HDR_LEN];
@@ -199,8 +205,10 @@ static int facts_page_size(struct kctx *c, struct cda_error *err)
 	uint64_t size = 0;
 	const char *source = NULL;
 
-	if (c->unsupported)
-		return cda_obj_set(c->a, c->k, "page_size", cda_v_unknown(c->a, c->unsupported)) ? oom(err) : 0;
+	if (c->unsupported) {
+		cda_fb_unknown(&c->fb, c->k, "page_size", c->unsupported);
+		return cda_fb_done(&c->fb, err);
+	}
 	if (!c->ki.data) {
 		/* a config alone (cda_kernel_config_facts()): only the config can say */
 	} else if (!c->ki.elf) {
@@ -222,69 +230,42 @@ static int facts_page_size(struct kctx *c, struct cda_error *err)
 		size = flags_page_size(s->addr);
 		source = "symbol";
 	}
-	if (!size && c->config.source) {
-		static const struct { const char *opt; uint64_t size; } pages[] = {
-			{ "ARM64_4K_PAGES", 4096 }, { "ARM64_16K_PAGES", 16384 }, { "ARM64_64K_PAGES", 65536 },
-		};
-		for (size_t i = 0; i < 3; i++) {
-			struct cda_value *v = cda_obj_get(c->config.opts, pages[i].opt);
-
-			if (v && !strcmp(v->s, "y")) {
-				size = pages[i].size;
-				source = !strcmp(c->config.source, "ikconfig") ? "ikconfig" : "config-file";
-			}
-		}
-	}
 	if (!size)
-		return cda_obj_set(c->a, c->k, "page_size",
-				   cda_v_unknown(c->a, "guest page size unknown: the image header does not "
-						       "say and there is no kernel config")) ? oom(err) : 0;
-	if (cda_obj_set_hex(c->a, c->k, "page_size", size) ||
-	    cda_obj_set_str(c->a, c->k, "page_size_source", source))
-		return oom(err);
-	return 0;
+		size = config_page_size(c, &source);
+	if (!size) {
+		cda_fb_unknown(&c->fb, c->k, "page_size", "guest page size unknown: the image header "
+				"does not say and there is no kernel config");
+	} else {
+		cda_fb_hex(&c->fb, c->k, "page_size", size);
+		cda_fb_str(&c->fb, c->k, "page_size_source", source);
+	}
+	return cda_fb_done(&c->fb, err);
 }
 
+/* The whole .config, every option as written: rules may read any (kernel.config.NAME). */
 static int facts_config(struct kctx *c, const struct cda_kernel_opts *o, struct cda_error *err)
 {
-	const char *const *probe_opts;
-	const char **want;
-	size_t n = 0, np = 0;
 	const unsigned char *d;
 	size_t len;
 	int ret;
 
-	if ((ret = cda_kprobes_config_options(c->a, c->probes, &probe_opts, err)))
-		return ret;
-	while (probe_opts[np])
-		np++;
-	want = cda_arena_alloc(c->a, (sizeof(config_options) / sizeof(config_options[0]) + np) *
-				     sizeof(*want));
-	if (!want)
-		return oom(err);
-	for (size_t i = 0; config_options[i]; i++)
-		want[n++] = config_options[i];
-	for (size_t i = 0; i < np; i++)
-		want[n++] = probe_opts[i];
-	want[n] = NULL;
 	if (o->config_path) {
-		ret = cda_kconfig_load_file(c->a, o->config_path, want, &c->config, err);
+		ret = cda_kconfig_load_file(c->a, o->config_path, &c->config, err);
 	} else if (o->config_data) {
-		ret = cda_kconfig_load_mem(c->a, o->config_name, o->config_data, o->config_len, want,
+		ret = cda_kconfig_load_mem(c->a, o->config_name, o->config_data, o->config_len,
 					   &c->config, err);
 		c->config.source = "snapshot";
 	} else if (!c->ki.data) {
 		return 0; /* no image to hold an IKCONFIG */
 	} else {
 		rodata(c, &d, &len);
-		ret = cda_kconfig_from_ikconfig(c->a, d, len, c->ki.name, want, &c->config, err);
+		ret = cda_kconfig_from_ikconfig(c->a, d, len, c->ki.name, &c->config, err);
 	}
 	if (ret || !c->config.source)
 		return ret;
-	if (cda_obj_set(c->a, c->k, "config", c->config.opts) ||
-	    cda_obj_set_str(c->a, c->k, "config_source", c->config.source))
-		return oom(err);
-	return 0;
+	cda_fb_set(&c->fb, c->k, "config", c->config.opts);
+	cda_fb_str(&c->fb, c->k, "config_source", c->config.source);
+	return cda_fb_done(&c->fb, err);
 }
 
 /*
@@ -359,7 +340,7 @@ static int facts_symbols(struct kctx *c, const struct cda_kernel_opts *o, struct
 
 	for (size_t i = 0; own[i]; i++)
 		if (cda_ksyms_want(c->a, &c->syms, own[i]) < 0)
-			return oom(err);
+			return cda_oom(err, NULL);
 	if ((ret = cda_kprobes_want_symbols(c->a, c->probes, &c->syms, err)))
 		return ret;
 	if (c->ki.elf && (ret = cda_ksyms_from_elf(&c->syms, &c->ki, err)))
@@ -375,27 +356,26 @@ static int facts_symbols(struct kctx *c, const struct cda_kernel_opts *o, struct
 		if (elf_source)
 			c->syms.source = "symtab+system-map";
 	}
-	if (c->syms.source && cda_obj_set_str(c->a, c->k, "symbols", c->syms.source))
-		return oom(err);
-	return 0;
+	if (c->syms.source)
+		cda_fb_str(&c->fb, c->k, "symbols", c->syms.source);
+	return cda_fb_done(&c->fb, err);
 }
 
 int cda_kernel_facts(struct cda_arena *a, const char *path, const struct cda_kernel_opts *o,
-		     struct cda_value **out, const char **format, struct cda_error *err)
+		     struct cda_probes queries, struct cda_value **out, const char **format,
+		     struct cda_error *err)
 {
-	struct kctx c = { .a = a };
+	struct kctx c = { .a = a, .fb = { .a = a }, .probes = queries };
 	struct kprobe_ctx pc;
 	struct cda_value *probes;
 	int ret;
 
-	if ((ret = cda_kprobes_load(a, &c.probes, err)) || (ret = cda_kimage_open(path, &c.ki, err)))
+	if ((ret = cda_kimage_open(path, &c.ki, err)))
 		goto out;
-	if (!(c.k = cda_v_obj(a)) || cda_obj_set_str(a, c.k, "format", c.ki.format) ||
-	    cda_obj_set_str(a, c.k, "compression", c.ki.compression)) {
-		ret = oom(err);
-		goto out;
-	}
-	if ((ret = facts_arch(&c, err)) || (ret = facts_symbols(&c, o, err)) ||
+	c.k = cda_fb_new_obj(&c.fb);
+	cda_fb_str(&c.fb, c.k, "format", c.ki.format);
+	cda_fb_str(&c.fb, c.k, "compression", c.ki.compression);
+	if ((ret = cda_fb_done(&c.fb, err)) || (ret = facts_arch(&c, err)) || (ret = facts_symbols(&c, o, err)) ||
 	    (ret = facts_config(&c, o, err)) || (ret = facts_page_size(&c, err)))
 		goto out;
 	pc = (struct kprobe_ctx){ .syms = &c.syms, .config = &c.config, .debug = &c.debug,
@@ -413,11 +393,10 @@ int cda_kernel_facts(struct cda_arena *a, const char *path, const struct cda_ker
 		}
 		goto out;
 	}
-	if (cda_obj_set_str(a, c.k, "debug_info", cda_kdebug_kind(&c.debug)) ||
-	    cda_obj_set(a, c.k, "probes", probes)) {
-		ret = oom(err);
+	cda_fb_str(&c.fb, c.k, "debug_info", cda_kdebug_kind(&c.debug));
+	cda_fb_set(&c.fb, c.k, "probes", probes);
+	if ((ret = cda_fb_done(&c.fb, err)))
 		goto out;
-	}
 	*out = c.k;
 	*format = c.ki.format;
 out:
@@ -436,13 +415,11 @@ static int facts_config_arch(struct kctx *c, struct cda_error *err)
 				"guests are little-endian", c->ki.name);
 	if (!c->config.arm64) {
 		c->unsupported = "the kernel config is not an arm64 one (no CONFIG_ARM64=y)";
-		if (cda_obj_set_str(c->a, c->k, "unsupported", c->unsupported))
-			return oom(err);
+		cda_fb_str(&c->fb, c->k, "unsupported", c->unsupported);
 	}
-	if (cda_obj_set_str(c->a, c->k, "arch", c->config.arm64 ? "arm64" : "unknown") ||
-	    cda_obj_set_str(c->a, c->k, "endian", "little"))
-		return oom(err);
-	return 0;
+	cda_fb_str(&c->fb, c->k, "arch", c->config.arm64 ? "arm64" : "unknown");
+	cda_fb_str(&c->fb, c->k, "endian", "little");
+	return cda_fb_done(&c->fb, err);
 }
 
 int cda_kernel_config_facts(struct cda_arena *a, const struct kconfig_only *in,
@@ -451,7 +428,7 @@ int cda_kernel_config_facts(struct cda_arena *a, const struct kconfig_only *in,
 	const struct cda_kernel_opts o = { .config_data = in->config, .config_len = in->len,
 					   .config_name = in->name,
 					   .system_map_path = in->system_map };
-	struct kctx c = { .a = a };
+	struct kctx c = { .a = a, .fb = { .a = a }, .probes = in->probes };
 	struct kprobe_ctx pc;
 	struct kversion v = { .known = false };
 	struct cda_value *probes;
@@ -460,21 +437,15 @@ int cda_kernel_config_facts(struct cda_arena *a, const struct kconfig_only *in,
 
 	c.ki.name = in->name;
 	cda_kdebug_init(&c.debug, NULL, true);
-	if ((ret = cda_kprobes_load(a, &c.probes, err)))
-		goto out;
-	if (!(c.k = cda_v_obj(a)) || cda_obj_set_str(a, c.k, "format", "config") ||
-	    cda_obj_set_str(a, c.k, "compression", in->len >= 2 && in->config[0] == 0x1f &&
-			    in->config[1] == 0x8b ? "gzip" : "none")) {
-		ret = oom(err);
-		goto out;
-	}
-	if ((ret = facts_symbols(&c, &o, err)) || (ret = facts_config(&c, &o, err)))
+	c.k = cda_fb_new_obj(&c.fb);
+	cda_fb_str(&c.fb, c.k, "format", "config");
+	cda_fb_str(&c.fb, c.k, "compression", in->len >= 2 && in->config[0] == 0x1f &&
+		   in->config[1] == 0x8b ? "gzip" : "none");
+	if ((ret = cda_fb_done(&c.fb, err)) || (ret = facts_symbols(&c, &o, err)) ||
+	    (ret = facts_config(&c, &o, err)))
 		goto out;
 	c.config.source = in->source; /* before the page size and the probes cite it */
-	if (cda_obj_set_str(a, c.k, "config_source", in->source)) {
-		ret = oom(err);
-		goto out;
-	}
+	cda_fb_str(&c.fb, c.k, "config_source", in->source);
 	if ((ret = facts_config_arch(&c, err)) || (ret = facts_page_size(&c, err)))
 		goto out;
 	/* The boot log's banner is the image's linux_banner; uname -r is its release alone. */
@@ -490,10 +461,10 @@ int cda_kernel_config_facts(struct cda_arena *a, const struct kconfig_only *in,
 				  .version = v, .unsupported = c.unsupported };
 	if ((ret = cda_kprobes_run(a, c.probes, &pc, &probes, err)))
 		goto out;
-	if (cda_obj_set_str(a, c.k, "debug_info", "none") || cda_obj_set(a, c.k, "probes", probes)) {
-		ret = oom(err);
+	cda_fb_str(&c.fb, c.k, "debug_info", "none");
+	cda_fb_set(&c.fb, c.k, "probes", probes);
+	if ((ret = cda_fb_done(&c.fb, err)))
 		goto out;
-	}
 	*out = c.k;
 out:
 	cda_kdebug_free(&c.debug);

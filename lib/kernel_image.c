@@ -65,11 +65,6 @@ static int over(const struct obuf *o, struct cda_error *err)
 	return cda_fail_decompressed(err, o->name, o->what, o->max);
 }
 
-static int oom(const struct obuf *o, struct cda_error *err)
-{
-	return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", o->name);
-}
-
 /* Room for want more bytes, or all the limit leaves; the limit itself reached is over the cap. */
 static int reserve(struct obuf *o, size_t want, struct cda_error *err)
 {
@@ -85,7 +80,7 @@ static int reserve(struct obuf *o, size_t want, struct cda_error *err)
 	if (ncap == o->cap)
 		return 0;
 	if (!(nb = realloc(o->buf, ncap)))
-		return oom(o, err);
+		return cda_oom(err, o->name);
 	o->buf = nb;
 	o->cap = ncap;
 	return 0;
@@ -98,7 +93,7 @@ static int dec_gzip(const unsigned char *in, size_t len, struct obuf *o, struct 
 	if (ret == CDA_GUNZIP_OVER)
 		return over(o, err);
 	if (ret == -CDA_E_NOMEM)
-		return oom(o, err);
+		return cda_oom(err, o->name);
 	if (ret)
 		return cda_fail(err, CDA_E_FORMAT, "%s: corrupt or truncated %s", o->name, o->what);
 	o->cap = o->n;
@@ -119,7 +114,7 @@ static int dec_zstd(const unsigned char *in, size_t len, struct obuf *o, struct 
 	    declared > o->max)
 		return over(o, err);
 	if (!(ds = ZSTD_createDStream()))
-		return oom(o, err);
+		return cda_oom(err, o->name);
 	ZSTD_initDStream(ds);
 	while (r != 0) {
 		ZSTD_outBuffer ob;
@@ -151,7 +146,7 @@ static int dec_xz(const unsigned char *in, size_t len, struct obuf *o, struct cd
 	int ret = 0;
 
 	if (lzma_stream_decoder(&zs, CDA_DSTREAM_MEMLIMIT, 0) != LZMA_OK)
-		return oom(o, err);
+		return cda_oom(err, o->name);
 	zs.next_in = in;
 	zs.avail_in = len;
 	while (r != LZMA_STREAM_END) {
@@ -185,7 +180,7 @@ static int dec_bzip2(const unsigned char *in, size_t len, struct obuf *o, struct
 	int ret = 0;
 
 	if (BZ2_bzDecompressInit(&bz, 0, 0) != BZ_OK)
-		return oom(o, err);
+		return cda_oom(err, o->name);
 	for (;;) {
 		unsigned in_n, out_n;
 		int r;
@@ -213,13 +208,13 @@ static int dec_bzip2(const unsigned char *in, size_t len, struct obuf *o, struct
 			BZ2_bzDecompressEnd(&bz);
 			memset(&bz, 0, sizeof(bz));
 			if (BZ2_bzDecompressInit(&bz, 0, 0) != BZ_OK) {
-				ret = oom(o, err);
+				ret = cda_oom(err, o->name);
 				break;
 			}
 			continue;
 		}
 		if (r == BZ_MEM_ERROR) {
-			ret = oom(o, err);
+			ret = cda_oom(err, o->name);
 			break;
 		}
 		if (r != BZ_OK) {
@@ -295,7 +290,7 @@ static int dec_lz4_frame(const unsigned char *in, size_t len, struct obuf *o,
 	int ret = 0;
 
 	if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION)))
-		return oom(o, err);
+		return cda_oom(err, o->name);
 	while (pos < len || hint != 0) {
 		size_t srcsz = len - pos, dstsz;
 

@@ -120,7 +120,7 @@ int cda_lines_open_src(struct cda_lines *lr, const struct cda_source *src, struc
 	lr->buf = malloc(LINES_BUF);
 	if (!lr->buf) {
 		cda_lines_close(lr);
-		return cda_fail(err, CDA_E_NOMEM, "%s: out of memory", lr->name);
+		return cda_oom(err, lr->name);
 	}
 	if ((ret = sniff_compression(lr, err)))
 		cda_lines_close(lr);
@@ -350,22 +350,23 @@ out:
 	return ret;
 }
 
-struct cda_value *cda_line_hits_list(struct cda_arena *a, const struct cda_line_hits *h)
+static void push_lines(struct cda_fb *fb, struct cda_value *l, const struct cda_line_hits *h)
 {
-	struct cda_value *l = cda_v_list(a);
-
-	for (size_t i = 0; l && i < h->nlines; i++)
-		if (cda_list_push(a, l, cda_v_u64(a, h->lines[i])))
-			return NULL;
-	return l;
+	for (size_t i = 0; i < h->nlines && cda_fb_ok(fb); i++)
+		cda_fb_push_u64(fb, l, h->lines[i]);
 }
 
-struct cda_value *cda_line_hits_value(struct cda_arena *a, const struct cda_line_hits *h)
+void cda_fb_line_hits_in(struct cda_fb *fb, struct cda_value *obj, const struct cda_line_hits *h)
 {
-	struct cda_value *o = cda_v_obj(a);
+	cda_fb_u64(fb, obj, "count", h->count);
+	push_lines(fb, cda_fb_list(fb, obj, "lines"), h);
+}
 
-	if (!o || cda_obj_set_u64(a, o, "count", h->count) ||
-	    cda_obj_set(a, o, "lines", cda_line_hits_list(a, h)))
-		return NULL;
+struct cda_value *cda_fb_line_hits(struct cda_fb *fb, struct cda_value *obj, const char *key,
+				   const struct cda_line_hits *h)
+{
+	struct cda_value *o = cda_fb_obj(fb, obj, key);
+
+	cda_fb_line_hits_in(fb, o, h);
 	return o;
 }

@@ -125,9 +125,10 @@ static inline void cda_line_hits_add(struct cda_line_hits *h, uint64_t line)
 		h->lines[h->nlines++] = line;
 }
 
-/* The line numbers as a list; NULL on out of memory. */
-struct cda_value *cda_line_hits_list(struct cda_arena *a, const struct cda_line_hits *h);
-/* {"count": N, "lines": [...]}; NULL on out of memory. */
-struct cda_value *cda_line_hits_value(struct cda_arena *a, const struct cda_line_hits *h);
+/* "count": N and "lines": [...] set in obj, through a fact builder. */
+void cda_fb_line_hits_in(struct cda_fb *fb, struct cda_value *obj, const struct cda_line_hits *h);
+/* The same in a new object at obj.key; the new object (NULL after a failure). */
+struct cda_value *cda_fb_line_hits(struct cda_fb *fb, struct cda_value *obj, const char *key,
+				   const struct cda_line_hits *h);
 
 #endif

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Reports: text (compiler style, one block per finding) and JSON (the
- * versioned contract in lib/schema/report-v1.schema.json). Both read the same
- * finding records; JSON is built with json-c so escaping is never hand-rolled.
- * Strings from the inputs are untrusted: JSON is repaired to valid UTF-8 and
- * text has its control characters escaped (text.c).
+ * What a report holds, written once: the invocation, host, inputs, findings,
+ * indeterminate results and summary go through the writer's primitives
+ * (report.h) and each format is a backend of them, so text and JSON cannot
+ * drift apart (iproute2's json_print). JSON is the versioned contract in
+ * lib/schema/report-v1.schema.json; text is compiler style, one line per
+ * finding with its fix and evidence indented below it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +14,11 @@
 #include <json-c/json.h>
 
 #include "audit.h"
+#include "report.h"
 #include "text.h"
 #include "util.h"
 
 #define SCHEMA_VERSION 1
-#define JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | \
-		    JSON_C_TO_STRING_NOSLASHESCAPE)
 
 #ifndef CDA_VERSION
 #define CDA_VERSION "0.0.0"
@@ -29,7 +29,267 @@ const char *cda_version(void)
 	return CDA_VERSION;
 }
 
-/* ---- JSON helpers: json-c returns NULL on allocation failure; carry it along. ---- */
+/* Every JSON document opens with its version and the tool (keyed backends only). */
+static void doc_head(struct cda_rw *w)
+{
+	cda_rw_open_object(w, NULL);
+	cda_rw_u64(w, CDA_RW_KEYED, "schema_version", NULL, SCHEMA_VERSION);
+	cda_rw_open_object(w, "tool");
+	cda_rw_str(w, CDA_RW_KEYED, "name", NULL, "cca-dma-audit");
+	cda_rw_str(w, CDA_RW_KEYED, "version", NULL, cda_version());
+	cda_rw_close(w);
+}
+
+static void strs_write(struct cda_rw *w, const char *key, const char *const *s, size_t n)
+{
+	cda_rw_open_array(w, key);
+	for (size_t i = 0; i < n; i++)
+		cda_rw_str(w, CDA_RW_KEYED, NULL, NULL, s[i]);
+	cda_rw_close(w);
+}
+
+/* What the summary counts: listed results and those past the per-rule limit. */
+struct counts {
+	size_t by_sev[CDA_SEV_NEVER + 1];
+	size_t indeterminate;
+};
+
+static struct counts count_findings(const struct cda_audit *au)
+{
+	struct counts c = { 0 };
+
+	for (size_t i = 0; i < au->nfindings; i++)
+		c.by_sev[au->findings[i].rule->severity]++;
+	for (size_t i = 0; i < au->nomitted; i++) {
+		c.by_sev[au->omitted[i].rule->severity] += au->omitted[i].findings;
+		c.indeterminate += au->omitted[i].indeterminate;
+	}
+	c.indeterminate += au->nindet;
+	return c;
+}
+
+static enum cda_rw_color sev_color(enum cda_severity s)
+{
+	switch (s) {
+	case CDA_SEV_ERROR: return CDA_RW_ERROR;
+	case CDA_SEV_WARNING: return CDA_RW_WARNING;
+	default: return CDA_RW_NOTE;
+	}
+}
+
+/* ---- the parts of a report ---- */
+
+static void invocation_write(struct cda_rw *w, const struct cda_report_opts *o)
+{
+	cda_rw_open_object(w, "invocation");
+	cda_rw_str(w, CDA_RW_KEYED, "command", NULL, o->command);
+	cda_rw_str(w, CDA_RW_KEYED, "fail_on", NULL, cda_severity_name(o->fail_on));
+	cda_rw_bool(w, CDA_RW_KEYED, "fail_on_indeterminate", NULL, o->fail_on_indeterminate);
+	cda_rw_close(w);
+}
+
+/* The host facts as given: what the user did not give (unknown) is left out, not null. */
+static void host_write(struct cda_rw *w, const struct cda_value *host)
+{
+	cda_rw_open_object(w, "host");
+	for (size_t i = 0; i < host->obj.n; i++)
+		if (host->obj.m[i].val->type != CDA_T_UNKNOWN)
+			cda_rw_value(w, CDA_RW_KEYED, host->obj.m[i].key, NULL, host->obj.m[i].val);
+	cda_rw_close(w);
+}
+
+static void inputs_write(struct cda_rw *w, const struct cda_audit *au)
+{
+	cda_rw_open_array(w, "inputs");
+	for (size_t i = 0; i < au->ninputs; i++) {
+		cda_rw_open_object(w, NULL);
+		cda_rw_str(w, CDA_RW_KEYED, "kind", NULL, au->inputs[i].kind);
+		cda_rw_str(w, CDA_RW_KEYED, "path", NULL, au->inputs[i].path);
+		cda_rw_str(w, CDA_RW_KEYED, "format", NULL, au->inputs[i].format);
+		cda_rw_close(w);
+	}
+	cda_rw_close(w);
+}
+
+/*
+ * "FILE: SEVERITY [ID NAME]: SUBJECT[:PROPERTY]: MESSAGE", then the fix and
+ * the evidence indented. Text leads with the file and severity that JSON puts
+ * later (severity after the name, the file in "location"): those are written
+ * once per mode.
+ */
+static void finding_write(struct cda_rw *w, const struct cda_finding *f)
+{
+	const char *sev = cda_severity_name(f->rule->severity);
+
+	cda_rw_open_object(w, NULL);
+	cda_rw_color_str(w, CDA_RW_TEXT, CDA_RW_BOLD, NULL, "%s: ", f->file ? f->file : "cca-dma-audit");
+	cda_rw_color_str(w, CDA_RW_TEXT, sev_color(f->rule->severity), NULL, "%s [", sev);
+	cda_rw_str(w, CDA_RW_ANY, "rule_id", "%s ", f->rule->id);
+	cda_rw_str(w, CDA_RW_ANY, "name", "%s]: ", f->rule->name);
+	cda_rw_str(w, CDA_RW_KEYED, "severity", NULL, sev);
+	cda_rw_str(w, CDA_RW_ANY, "subject", "%s", f->subject);
+	cda_rw_str(w, CDA_RW_TEXT, NULL, ":%s", f->property);
+	cda_rw_str(w, CDA_RW_ANY, "message", ": %s\n", f->message);
+	cda_rw_open_object(w, "location");
+	cda_rw_str(w, CDA_RW_KEYED, "file", NULL, f->file);
+	cda_rw_str(w, CDA_RW_KEYED, "path", NULL, f->subject);
+	cda_rw_str(w, CDA_RW_KEYED, "property", NULL, f->property);
+	cda_rw_close(w);
+	cda_rw_str(w, CDA_RW_ANY, "fix", "    fix: %s\n", f->fix);
+	cda_rw_value(w, CDA_RW_ANY, "evidence", "    evidence: %s\n", f->evidence);
+	strs_write(w, "refs", f->rule->refs, f->rule->nrefs);
+	cda_rw_close(w);
+}
+
+/* "INPUT: indeterminate [ID NAME]: SUBJECT: REASON"; text names the rule's first input. */
+static void indet_write(struct cda_rw *w, const struct cda_audit *au,
+			const struct cda_indeterminate *in)
+{
+	const struct cda_input *input = cda_audit_input(au, in->rule->inputs[0]);
+
+	cda_rw_open_object(w, NULL);
+	cda_rw_color_str(w, CDA_RW_TEXT, CDA_RW_BOLD, NULL, "%s: ", input ? input->path : "cca-dma-audit");
+	cda_rw_color_str(w, CDA_RW_TEXT, CDA_RW_INDET, NULL, "%s [", "indeterminate");
+	cda_rw_str(w, CDA_RW_ANY, "rule_id", "%s ", in->rule->id);
+	cda_rw_str(w, CDA_RW_ANY, "name", "%s]: ", in->rule->name);
+	cda_rw_str(w, CDA_RW_KEYED, "severity", NULL, cda_severity_name(in->rule->severity));
+	cda_rw_str(w, CDA_RW_KEYED, "subject", NULL, in->subject);
+	cda_rw_str(w, CDA_RW_TEXT, NULL, "%s", in->subject ? in->subject : "-");
+	cda_rw_str(w, CDA_RW_ANY, "reason", ": %s\n", in->reason);
+	cda_rw_close(w);
+}
+
+static void results_write(struct cda_rw *w, const struct cda_audit *au)
+{
+	cda_rw_open_array(w, "findings");
+	for (size_t i = 0; i < au->nfindings; i++)
+		finding_write(w, &au->findings[i]);
+	cda_rw_close(w);
+	cda_rw_open_array(w, "indeterminate");
+	for (size_t i = 0; i < au->nindet; i++)
+		indet_write(w, au, &au->indet[i]);
+	cda_rw_close(w);
+}
+
+/*
+ * Rules with more results than they list. Written by mode: text lists them
+ * after the results, before the summary line; JSON has them inside "summary".
+ * Structure reaches keyed backends whatever the mode, so it is kept to theirs.
+ */
+static void omitted_write(struct cda_rw *w, const struct cda_audit *au, unsigned mode)
+{
+	bool keyed = mode & CDA_RW_KEYED;
+
+	if (keyed)
+		cda_rw_open_array(w, "omitted");
+	for (size_t i = 0; i < au->nomitted; i++) {
+		const struct cda_omitted *om = &au->omitted[i];
+
+		if (keyed)
+			cda_rw_open_object(w, NULL);
+		cda_rw_str(w, mode, "rule_id", "cca-dma-audit: [%s ", om->rule->id);
+		cda_rw_str(w, mode & CDA_RW_TEXT, NULL, "%s]: ", om->rule->name);
+		cda_rw_u64(w, mode, "findings", "%s more findings and ", om->findings);
+		cda_rw_u64(w, mode, "indeterminate", "%s more indeterminate results not listed ",
+			   om->indeterminate);
+		cda_rw_u64(w, mode & CDA_RW_TEXT, NULL, "(at most %s of each per rule)\n",
+			   CDA_MAX_RESULTS_PER_RULE);
+		if (keyed)
+			cda_rw_close(w);
+	}
+	if (keyed)
+		cda_rw_close(w);
+}
+
+/* "cca-dma-audit: N errors, N warnings, N notes, N indeterminate (...)"; -q drops the text. */
+static void summary_write(struct cda_rw *w, const struct cda_audit *au,
+			  const struct cda_report_opts *o)
+{
+	unsigned mode = o->quiet ? CDA_RW_KEYED : CDA_RW_ANY;
+	struct counts c = count_findings(au);
+
+	cda_rw_open_object(w, "summary");
+	cda_rw_count(w, mode, "errors", "cca-dma-audit: %s, ", c.by_sev[CDA_SEV_ERROR], "error");
+	cda_rw_count(w, mode, "warnings", "%s, ", c.by_sev[CDA_SEV_WARNING], "warning");
+	cda_rw_count(w, mode, "notes", "%s, ", c.by_sev[CDA_SEV_NOTE], "note");
+	cda_rw_u64(w, mode, "indeterminate", "%s indeterminate ", c.indeterminate);
+	if (au->nomitted)
+		omitted_write(w, au, CDA_RW_KEYED);
+	cda_rw_u64(w, mode, "rules_run", "(%s rules run, ", au->rules_run);
+	cda_rw_u64(w, CDA_RW_KEYED, "rules_not_applicable", NULL, au->rules_not_applicable);
+	cda_rw_u64(w, CDA_RW_KEYED, "rules_disabled", NULL, au->rules_disabled);
+	cda_rw_u64(w, mode, "checks_passed", "%s checks passed)\n", au->checks_passed);
+	cda_rw_u64(w, CDA_RW_KEYED, "exit_code", NULL,
+		   (uint64_t)cda_audit_exit_code(au, o->fail_on, o->fail_on_indeterminate));
+	cda_rw_close(w);
+}
+
+void cda_report_write(struct cda_rw *w, const struct cda_audit *au,
+		      const struct cda_report_opts *o)
+{
+	const struct cda_value *host = cda_obj_get(au->facts, "host");
+
+	doc_head(w);
+	invocation_write(w, o);
+	if (host)
+		host_write(w, host);
+	inputs_write(w, au);
+	results_write(w, au);
+	omitted_write(w, au, CDA_RW_TEXT);
+	summary_write(w, au, o);
+	cda_rw_close(w);
+}
+
+static struct cda_rw *writer_new(enum cda_format format, bool color)
+{
+	return format == CDA_FORMAT_JSON ? cda_rw_json_new() : cda_rw_text_new(color);
+}
+
+int cda_report_render(const struct cda_audit *au, const struct cda_ruleset *rs,
+		      const struct cda_report_opts *opts, char **out, struct cda_error *err)
+{
+	struct cda_rw *w = writer_new(opts->format, opts->color);
+
+	(void)rs; /* in the API for SARIF, whose driver.rules[] lists the whole rule set */
+	if (!w)
+		return cda_oom(err, NULL);
+	cda_report_write(w, au, opts);
+	return cda_rw_finish(w, out, err);
+}
+
+int cda_report_facts(const struct cda_audit *au, char **out, struct cda_error *err)
+{
+	struct cda_rw *w = cda_rw_json_new();
+
+	if (!w)
+		return cda_oom(err, NULL);
+	doc_head(w);
+	inputs_write(w, au);
+	cda_rw_value(w, CDA_RW_KEYED, "facts", NULL, au->facts);
+	cda_rw_close(w);
+	return cda_rw_finish(w, out, err);
+}
+
+char *cda_report_error_json(const char *message, int exit_code)
+{
+	struct cda_rw *w = cda_rw_json_new();
+	char *out = NULL;
+
+	if (!w)
+		return NULL;
+	doc_head(w);
+	cda_rw_open_object(w, "error");
+	cda_rw_str(w, CDA_RW_KEYED, "message", NULL, message);
+	cda_rw_close(w);
+	cda_rw_open_object(w, "summary");
+	cda_rw_u64(w, CDA_RW_KEYED, "exit_code", NULL, (uint64_t)exit_code);
+	cda_rw_close(w);
+	cda_rw_close(w);
+	cda_rw_finish(w, &out, NULL);
+	return out;
+}
+
+/* ---- json-c helpers for the rule set below; json-c returns NULL on allocation failure ---- */
 
 struct jb {
 	bool oom;
@@ -58,47 +318,22 @@ static void jpush(struct jb *jb, json_object *arr, json_object *v)
 	}
 }
 
-static json_object *tool_obj(struct jb *jb)
-{
-	json_object *t = json_object_new_object();
-
-	jset_str(jb, t, "name", "cca-dma-audit");
-	jset_str(jb, t, "version", cda_version());
-	return t;
-}
-
 static json_object *doc_new(struct jb *jb)
 {
-	json_object *doc = json_object_new_object();
+	json_object *doc = json_object_new_object(), *t = json_object_new_object();
 
 	jset(jb, doc, "schema_version", json_object_new_int(SCHEMA_VERSION));
-	jset(jb, doc, "tool", tool_obj(jb));
+	jset_str(jb, t, "name", "cca-dma-audit");
+	jset_str(jb, t, "version", cda_version());
+	jset(jb, doc, "tool", t);
 	return doc;
 }
 
-/* The document as text; invalid UTF-8 from an input becomes U+FFFD, so it stays JSON. */
 static int doc_finish(struct jb *jb, json_object *doc, char **out, struct cda_error *err)
 {
-	size_t len = 0;
-	const char *s = jb->oom ? NULL : json_object_to_json_string_length(doc, JSON_FLAGS, &len);
-
-	*out = NULL;
-	if (s && cda_utf8_valid(s, len)) {
-		*out = malloc(len + 2);
-		if (*out)
-			memcpy(*out, s, len);
-	} else if (s) {
-		char *fixed = cda_utf8_repair(s, len);
-
-		len = fixed ? strlen(fixed) : 0;
-		*out = fixed ? realloc(fixed, len + 2) : NULL;
-		if (fixed && !*out)
-			free(fixed);
-	}
-	if (*out)
-		memcpy(*out + len, "\n", 2);
+	*out = jb->oom ? NULL : cda_json_text(doc);
 	json_object_put(doc);
-	return *out ? 0 : cda_fail(err, CDA_E_NOMEM, "out of memory");
+	return *out ? 0 : cda_oom(err, NULL);
 }
 
 static json_object *str_array(struct jb *jb, const char *const *s, size_t n)
@@ -108,273 +343,6 @@ static json_object *str_array(struct jb *jb, const char *const *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		jpush(jb, a, json_object_new_string(s[i]));
 	return a;
-}
-
-/* What the summary counts: listed results and those past the per-rule limit. */
-struct counts {
-	size_t by_sev[CDA_SEV_NEVER + 1];
-	size_t indeterminate;
-};
-
-static struct counts count_findings(const struct cda_audit *au)
-{
-	struct counts c = { 0 };
-
-	for (size_t i = 0; i < au->nfindings; i++)
-		c.by_sev[au->findings[i].rule->severity]++;
-	for (size_t i = 0; i < au->nomitted; i++) {
-		c.by_sev[au->omitted[i].rule->severity] += au->omitted[i].findings;
-		c.indeterminate += au->omitted[i].indeterminate;
-	}
-	c.indeterminate += au->nindet;
-	return c;
-}
-
-
-/* ---- findings as JSON ---- */
-
-static json_object *finding_json(struct jb *jb, const struct cda_finding *f)
-{
-	json_object *o = json_object_new_object(), *loc = json_object_new_object();
-
-	jset_str(jb, o, "rule_id", f->rule->id);
-	jset_str(jb, o, "name", f->rule->name);
-	jset_str(jb, o, "severity", cda_severity_name(f->rule->severity));
-	jset_str(jb, o, "subject", f->subject);
-	jset_str(jb, o, "message", f->message);
-	jset_str(jb, loc, "file", f->file);
-	jset_str(jb, loc, "path", f->subject);
-	jset_str(jb, loc, "property", f->property);
-	jset(jb, o, "location", loc);
-	jset_str(jb, o, "fix", f->fix);
-	jset(jb, o, "evidence", cda_value_to_json(f->evidence));
-	jset(jb, o, "refs", str_array(jb, f->rule->refs, f->rule->nrefs));
-	return o;
-}
-
-static json_object *indet_json(struct jb *jb, const struct cda_indeterminate *in)
-{
-	json_object *o = json_object_new_object();
-
-	jset_str(jb, o, "rule_id", in->rule->id);
-	jset_str(jb, o, "name", in->rule->name);
-	jset_str(jb, o, "severity", cda_severity_name(in->rule->severity));
-	jset_str(jb, o, "subject", in->subject);
-	jset_str(jb, o, "reason", in->reason);
-	return o;
-}
-
-static json_object *inputs_json(struct jb *jb, const struct cda_audit *au)
-{
-	json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < au->ninputs; i++) {
-		json_object *o = json_object_new_object();
-
-		jset_str(jb, o, "kind", au->inputs[i].kind);
-		jset_str(jb, o, "path", au->inputs[i].path);
-		jset_str(jb, o, "format", au->inputs[i].format);
-		jpush(jb, a, o);
-	}
-	return a;
-}
-
-/* The host facts as given: what the user did not give (unknown) is left out, not null. */
-static json_object *host_json(const struct cda_value *host)
-{
-	json_object *o = json_object_new_object();
-
-	for (size_t i = 0; o && i < host->obj.n; i++) {
-		const struct cda_member *m = &host->obj.m[i];
-		json_object *v;
-
-		if (m->val->type == CDA_T_UNKNOWN)
-			continue;
-		v = cda_value_to_json(m->val);
-		if (!v || json_object_object_add(o, m->key, v)) {
-			json_object_put(v);
-			json_object_put(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
-static json_object *omitted_json(struct jb *jb, const struct cda_audit *au)
-{
-	json_object *arr = json_object_new_array();
-
-	for (size_t i = 0; i < au->nomitted; i++) {
-		const struct cda_omitted *om = &au->omitted[i];
-		json_object *o = json_object_new_object();
-
-		jset_str(jb, o, "rule_id", om->rule->id);
-		jset(jb, o, "findings", json_object_new_int64((int64_t)om->findings));
-		jset(jb, o, "indeterminate", json_object_new_int64((int64_t)om->indeterminate));
-		jpush(jb, arr, o);
-	}
-	return arr;
-}
-
-static int render_json(const struct cda_audit *au, const struct cda_report_opts *o, char **out,
-		       struct cda_error *err)
-{
-	struct jb jb = { 0 };
-	json_object *doc = doc_new(&jb), *inv = json_object_new_object();
-	json_object *fa = json_object_new_array(), *ia = json_object_new_array();
-	json_object *sum = json_object_new_object();
-	const struct cda_value *host = cda_obj_get(au->facts, "host");
-	struct counts c = count_findings(au);
-
-	jset_str(&jb, inv, "command", o->command);
-	jset_str(&jb, inv, "fail_on", cda_severity_name(o->fail_on));
-	jset(&jb, inv, "fail_on_indeterminate", json_object_new_boolean(o->fail_on_indeterminate));
-	jset(&jb, doc, "invocation", inv);
-	if (host)
-		jset(&jb, doc, "host", host_json(host));
-	jset(&jb, doc, "inputs", inputs_json(&jb, au));
-	for (size_t i = 0; i < au->nfindings; i++)
-		jpush(&jb, fa, finding_json(&jb, &au->findings[i]));
-	jset(&jb, doc, "findings", fa);
-	for (size_t i = 0; i < au->nindet; i++)
-		jpush(&jb, ia, indet_json(&jb, &au->indet[i]));
-	jset(&jb, doc, "indeterminate", ia);
-	jset(&jb, sum, "errors", json_object_new_int64((int64_t)c.by_sev[CDA_SEV_ERROR]));
-	jset(&jb, sum, "warnings", json_object_new_int64((int64_t)c.by_sev[CDA_SEV_WARNING]));
-	jset(&jb, sum, "notes", json_object_new_int64((int64_t)c.by_sev[CDA_SEV_NOTE]));
-	jset(&jb, sum, "indeterminate", json_object_new_int64((int64_t)c.indeterminate));
-	if (au->nomitted)
-		jset(&jb, sum, "omitted", omitted_json(&jb, au));
-	jset(&jb, sum, "rules_run", json_object_new_int64((int64_t)au->rules_run));
-	jset(&jb, sum, "rules_not_applicable",
-	     json_object_new_int64((int64_t)au->rules_not_applicable));
-	jset(&jb, sum, "rules_disabled", json_object_new_int64((int64_t)au->rules_disabled));
-	jset(&jb, sum, "checks_passed", json_object_new_int64((int64_t)au->checks_passed));
-	jset(&jb, sum, "exit_code", json_object_new_int(cda_audit_exit_code(au, o->fail_on, o->fail_on_indeterminate)));
-	jset(&jb, doc, "summary", sum);
-	return doc_finish(&jb, doc, out, err);
-}
-
-/* ---- text ---- */
-
-static const char *sev_color(enum cda_severity s)
-{
-	switch (s) {
-	case CDA_SEV_ERROR: return "\033[1;31m";
-	case CDA_SEV_WARNING: return "\033[1;35m";
-	default: return "\033[1;36m";
-	}
-}
-
-static void plural(struct cda_buf *b, size_t n, const char *what, const char *sep)
-{
-	cda_buf_printf(b, "%zu %s%s%s", n, what, n == 1 ? "" : "s", sep);
-}
-
-/* "ID name"; a rule file from --rules is as untrusted as any input */
-static void rule_name_text(struct cda_buf *b, const struct cda_rule *r)
-{
-	cda_buf_put_text(b, r->id, false);
-	cda_buf_printf(b, " ");
-	cda_buf_put_text(b, r->name, false);
-}
-
-static int render_text(const struct cda_audit *au, const struct cda_report_opts *o, char **out,
-		       struct cda_error *err)
-{
-	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
-	struct cda_buf b = { 0 };
-	struct counts c = count_findings(au);
-
-	for (size_t i = 0; i < au->nfindings; i++) {
-		const struct cda_finding *f = &au->findings[i];
-
-		cda_buf_printf(&b, "%s", bold);
-		cda_buf_put_text(&b, f->file ? f->file : "cca-dma-audit", false);
-		cda_buf_printf(&b, "%s: %s%s%s [", reset, o->color ? sev_color(f->rule->severity) : "",
-			       cda_severity_name(f->rule->severity), reset);
-		rule_name_text(&b, f->rule);
-		cda_buf_printf(&b, "]: ");
-		cda_buf_put_text(&b, f->subject, false);
-		if (f->property) {
-			cda_buf_printf(&b, ":");
-			cda_buf_put_text(&b, f->property, false);
-		}
-		cda_buf_printf(&b, ": ");
-		cda_buf_put_text(&b, f->message, false);
-		cda_buf_printf(&b, "\n");
-		if (f->fix) {
-			cda_buf_printf(&b, "    fix: ");
-			cda_buf_put_text(&b, f->fix, false);
-			cda_buf_printf(&b, "\n");
-		}
-	}
-	for (size_t i = 0; i < au->nindet; i++) {
-		const struct cda_indeterminate *in = &au->indet[i];
-		const struct cda_input *input = cda_audit_input(au, in->rule->inputs[0]);
-
-		cda_buf_printf(&b, "%s", bold);
-		cda_buf_put_text(&b, input ? input->path : "cca-dma-audit", false);
-		cda_buf_printf(&b, "%s: %sindeterminate%s [", reset, o->color ? "\033[1;33m" : "", reset);
-		rule_name_text(&b, in->rule);
-		cda_buf_printf(&b, "]: ");
-		cda_buf_put_text(&b, in->subject ? in->subject : "-", false);
-		cda_buf_printf(&b, ": ");
-		cda_buf_put_text(&b, in->reason, false);
-		cda_buf_printf(&b, "\n");
-	}
-	for (size_t i = 0; i < au->nomitted; i++) {
-		const struct cda_omitted *om = &au->omitted[i];
-
-		cda_buf_printf(&b, "cca-dma-audit: [");
-		rule_name_text(&b, om->rule);
-		cda_buf_printf(&b, "]: %zu more findings and %zu more indeterminate results not listed "
-			       "(at most %d of each per rule)\n", om->findings, om->indeterminate,
-			       CDA_MAX_RESULTS_PER_RULE);
-	}
-	if (!o->quiet) {
-		cda_buf_printf(&b, "cca-dma-audit: ");
-		plural(&b, c.by_sev[CDA_SEV_ERROR], "error", ", ");
-		plural(&b, c.by_sev[CDA_SEV_WARNING], "warning", ", ");
-		plural(&b, c.by_sev[CDA_SEV_NOTE], "note", ", ");
-		cda_buf_printf(&b, "%zu indeterminate (%zu rules run, %zu checks passed)\n",
-			       c.indeterminate, au->rules_run, au->checks_passed);
-	}
-	*out = cda_buf_take(&b);
-	return *out ? 0 : cda_fail(err, CDA_E_NOMEM, "out of memory");
-}
-
-int cda_report_render(const struct cda_audit *au, const struct cda_ruleset *rs,
-		      const struct cda_report_opts *opts, char **out, struct cda_error *err)
-{
-	(void)rs; /* in the API for SARIF, whose driver.rules[] lists the whole rule set */
-	if (opts->format == CDA_FORMAT_JSON)
-		return render_json(au, opts, out, err);
-	return render_text(au, opts, out, err);
-}
-
-int cda_report_facts(const struct cda_audit *au, char **out, struct cda_error *err)
-{
-	struct jb jb = { 0 };
-	json_object *doc = doc_new(&jb);
-
-	jset(&jb, doc, "inputs", inputs_json(&jb, au));
-	jset(&jb, doc, "facts", cda_value_to_json(au->facts));
-	return doc_finish(&jb, doc, out, err);
-}
-
-char *cda_report_error_json(const char *message, int exit_code)
-{
-	struct jb jb = { 0 };
-	json_object *doc = doc_new(&jb), *e = json_object_new_object(), *sum;
-	char *out = NULL;
-
-	jset_str(&jb, e, "message", message);
-	jset(&jb, doc, "error", e);
-	sum = jset(&jb, doc, "summary", json_object_new_object());
-	jset(&jb, sum, "exit_code", json_object_new_int(exit_code));
-	doc_finish(&jb, doc, &out, NULL);
-	return out;
 }
 
 /* ---- the rule set ---- */
@@ -396,6 +364,13 @@ static json_object *rule_json(struct jb *jb, const struct cda_rule *r)
 		for (size_t i = 0; i < r->nlets; i++)
 			jset_str(jb, lets, r->lets[i].name, r->lets[i].src);
 		jset(jb, o, "let", lets);
+	}
+	if (r->nuses) {
+		json_object *uses = json_object_new_object();
+
+		for (size_t i = 0; i < r->nuses; i++)
+			jset_str(jb, uses, r->uses[i].name, r->uses[i].src);
+		jset(jb, o, "set_wide", uses);
 	}
 	jset_str(jb, o, "where", r->where_src);
 	jset_str(jb, o, "assert", r->assert_src);
@@ -420,6 +395,9 @@ static void explain_text(struct cda_buf *b, const struct cda_rule *r)
 	cda_buf_printf(b, "\nchecks:\n");
 	if (r->for_each_src)
 		cda_buf_printf(b, "  for each %s\n", r->for_each_src);
+	for (size_t i = 0; i < r->nuses; i++)
+		cda_buf_printf(b, "  set-wide %s = %s (%s)\n", r->uses[i].name, r->uses[i].src,
+			       r->uses[i].origin);
 	for (size_t i = 0; i < r->nlets; i++)
 		cda_buf_printf(b, "  let      %s = %s\n", r->lets[i].name, r->lets[i].src);
 	if (r->where_src)
@@ -437,6 +415,53 @@ static void explain_text(struct cda_buf *b, const struct cda_rule *r)
 	cda_buf_printf(b, "\ndefined in: %s\n", r->origin);
 }
 
+/* ---- probes: rule-set data too (probe.h) ---- */
+
+static json_object *probe_json(struct jb *jb, const struct cda_probe *p)
+{
+	json_object *o = json_object_new_object(), *ev = json_object_new_array();
+
+	jset_str(jb, o, "name", p->name);
+	jset_str(jb, o, "summary", p->summary);
+	for (size_t k = 0; k < p->nev; k++) {
+		json_object *e = json_object_new_object();
+
+		jset_str(jb, e, "kind", cda_evidence_kinds[p->ev[k].kind]);
+		jset(jb, e, "names", str_array(jb, p->ev[k].names, p->ev[k].n));
+		jset_str(jb, e, "anchor", p->ev[k].anchor);
+		jset_str(jb, e, "cu", p->ev[k].cu);
+		jpush(jb, ev, e);
+	}
+	jset(jb, o, "evidence", ev);
+	jset(jb, o, "refs", str_array(jb, p->refs, p->nrefs));
+	jset_str(jb, o, "origin", p->origin);
+	return o;
+}
+
+static void explain_probe_text(struct cda_buf *b, const struct cda_probe *p)
+{
+	cda_buf_printf(b, "%s (probe: kernel.probes.%s)\n", p->name, p->name);
+	cda_buf_wrap(b, p->summary, "  ", 78);
+	cda_buf_printf(b, "\nevidence, in order (the first that can be checked decides):\n");
+	for (size_t k = 0; k < p->nev; k++) {
+		const struct cda_evidence *e = &p->ev[k];
+
+		cda_buf_printf(b, "  %zu. %-7s", k + 1, cda_evidence_kinds[e->kind]);
+		for (size_t i = 0; i < e->n; i++)
+			cda_buf_printf(b, "%s%s", i ? ", " : " ", e->names[i]);
+		if (e->anchor || e->cu)
+			cda_buf_printf(b, " (anchor %s, cu %s)", e->anchor ? e->anchor : "-",
+				       e->cu ? e->cu : "-");
+		cda_buf_printf(b, "\n");
+	}
+	if (p->nrefs) {
+		cda_buf_printf(b, "\nreferences:\n");
+		for (size_t i = 0; i < p->nrefs; i++)
+			cda_buf_printf(b, "  - %s\n", p->refs[i]);
+	}
+	cda_buf_printf(b, "\ndefined in: %s\n", p->origin);
+}
+
 /* Append raw's text to b, escaped as cda_buf_put_text() does, and free raw. */
 static void put_escaped(struct cda_buf *b, struct cda_buf *raw, bool keep_newlines)
 {
@@ -449,25 +474,62 @@ static void put_escaped(struct cda_buf *b, struct cda_buf *raw, bool keep_newlin
 	free(text);
 }
 
+/* The rule set as JSON: every rule and probe, or the one named. */
+static int rules_json(const struct cda_ruleset *rs, const char *id, const struct cda_rule *one,
+		      const struct cda_probe *probe, char **out, struct cda_error *err)
+{
+	struct jb jb = { 0 };
+	json_object *doc = doc_new(&jb), *arr = json_object_new_array();
+
+	for (size_t i = 0; !probe && i < rs->n; i++)
+		if (!one || rs->rules[i] == one)
+			jpush(&jb, arr, rule_json(&jb, rs->rules[i]));
+	if (!probe)
+		jset(&jb, doc, "rules", arr);
+	else
+		json_object_put(arr);
+	if (!one) {
+		arr = json_object_new_array();
+		for (size_t i = 0; i < rs->nprobes; i++)
+			if (!id || rs->probes[i] == probe)
+				jpush(&jb, arr, probe_json(&jb, rs->probes[i]));
+		jset(&jb, doc, "probes", arr);
+	}
+	return doc_finish(&jb, doc, out, err);
+}
+
+/* After the rules in the list, the probes: kernel.probes.NAME, what rules read of a kernel. */
+static void probes_text(struct cda_buf *b, const struct cda_ruleset *rs)
+{
+	if (!rs->nprobes)
+		return;
+	cda_buf_printf(b, "\n%-26s %s\n", "PROBE", "SUMMARY");
+	for (size_t i = 0; i < rs->nprobes; i++) {
+		struct cda_buf line = { 0 };
+
+		cda_buf_printf(&line, "%-26s %s", rs->probes[i]->name, rs->probes[i]->summary);
+		put_escaped(b, &line, false);
+		cda_buf_printf(b, "\n");
+	}
+}
+
 int cda_report_rules(const struct cda_ruleset *rs, const char *id, enum cda_format format,
 		     char **out, struct cda_error *err)
 {
 	const struct cda_rule *one = id ? cda_ruleset_find(rs, id) : NULL;
+	const struct cda_probe *probe = id && !one ? cda_ruleset_find_probe(rs, id) : NULL;
 	struct cda_buf b = { 0 };
 
-	if (id && !one)
+	if (id && !one && !probe)
 		return cda_fail(err, CDA_E_USAGE, "unknown rule '%s' (see 'cca-dma-audit rules')", id);
-	if (format == CDA_FORMAT_JSON) {
-		struct jb jb = { 0 };
-		json_object *doc = doc_new(&jb), *arr = json_object_new_array();
+	if (format == CDA_FORMAT_JSON)
+		return rules_json(rs, id, one, probe, out, err);
+	if (probe) {
+		struct cda_buf raw = { 0 };
 
-		for (size_t i = 0; i < rs->n; i++)
-			if (!one || rs->rules[i] == one)
-				jpush(&jb, arr, rule_json(&jb, rs->rules[i]));
-		jset(&jb, doc, "rules", arr);
-		return doc_finish(&jb, doc, out, err);
-	}
-	if (one) {
+		explain_probe_text(&raw, probe);
+		put_escaped(&b, &raw, true);
+	} else if (one) {
 		struct cda_buf raw = { 0 };
 
 		/* laid out by us, so newlines stay; anything else the rule file held is escaped */
@@ -484,7 +546,8 @@ int cda_report_rules(const struct cda_ruleset *rs, const char *id, enum cda_form
 			put_escaped(&b, &line, false);
 			cda_buf_printf(&b, "\n");
 		}
+		probes_text(&b, rs);
 	}
 	*out = cda_buf_take(&b);
-	return *out ? 0 : cda_fail(err, CDA_E_NOMEM, "out of memory");
+	return *out ? 0 : cda_oom(err, NULL);
 }

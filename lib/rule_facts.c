@@ -29,7 +29,8 @@
 struct cda_fact_schema {
 	json_object *schema; /* the whole document, for $ref */
 	json_object *facts;  /* properties.facts: the top-level facts */
-	json_object *probes; /* rules/probes.json: the keys kernel.probes may have */
+	json_object *probes; /* rules/probes.json: the keys kernel.probes may have... */
+	const struct cda_ruleset *rs; /* ...or, when set, the probes of this rule set */
 };
 
 /* ---- loading ---- */
@@ -137,9 +138,17 @@ static bool in_string_array(json_object *arr, const char *name)
 	return false;
 }
 
+void cda_fact_schema_use_probes(struct cda_fact_schema *fs, const struct cda_ruleset *rs)
+{
+	fs->rs = rs;
+}
+
 static bool is_probe(const struct cda_fact_schema *fs, const char *name)
 {
 	json_object *list = get(fs->probes, "probes");
+
+	if (fs->rs)
+		return cda_ruleset_find_probe(fs->rs, name) != NULL;
 
 	for (size_t i = 0; i < alen(list); i++) {
 		json_object *n = get(json_object_array_get_idx(list, i), "name");
@@ -291,7 +300,9 @@ static void names_of(const struct cda_fact_schema *fs, json_object *node, int de
 		return;
 	names_add_keys(ns, get(node, "properties"));
 	keys = get(node, "x-cda-keys");
-	if (keys && !strcmp(json_object_get_string(keys), "probes"))
+	for (size_t i = 0; keys && fs->rs && i < fs->rs->nprobes; i++)
+		names_add(ns, fs->rs->probes[i]->name);
+	if (keys && !fs->rs && !strcmp(json_object_get_string(keys), "probes"))
 		names_add_strings(ns, get(fs->probes, "probes"), "name");
 	if ((pn = deref(fs, get(node, "propertyNames"))))
 		names_add_strings(ns, get(pn, "enum"), NULL);
@@ -341,6 +352,10 @@ struct checker {
 	const struct cda_rule *r;
 	const struct shape *let_shapes; /* of the rule's lets, as far as checked */
 	size_t nlets;                   /* the lets a name may refer to here */
+	const struct cda_named_expr *set_lets; /* the rule set's names, checked when used */
+	size_t nset;                    /* those a name may refer to here */
+	size_t nall;                    /* all of them, to tell a later one from none */
+	bool *used;                     /* per set-wide name: the rule uses it; may be NULL */
 	const char *where; /* "assert", "evidence NAME", ... */
 	char *msg;
 	size_t msglen;
@@ -426,15 +441,56 @@ static int no_name(struct checker *ck, const struct binding *scope, const struct
 		names_add(&ns, ck->r->lets[i].name);
 	if (ck->r->params)
 		names_add(&ns, "params");
+	for (size_t i = 0; i < ck->nset; i++)
+		names_add(&ns, ck->set_lets[i].name);
 	names_add_keys(&ns, ck->fs->facts);
 	names_join(&ns, have, sizeof(have));
 	return fail(ck, "no fact '%s'; the names here are: %s", e->name, have);
 }
 
+/*
+ * Set-wide name i, where a rule uses it: its shape, found by checking it in
+ * its own scope (the facts and the set-wide names before it), as the
+ * evaluator evaluates it. Its facts were checked when the set was loaded.
+ */
+static int check_set_let(struct checker *ck, size_t i, struct shape *out)
+{
+	static const struct cda_rule no_rule;
+	struct checker in = *ck;
+
+	if (ck->used)
+		ck->used[i] = true;
+	in.r = &no_rule;
+	in.nlets = 0;
+	in.nset = i;
+	return check(&in, NULL, ck->set_lets[i].expr, 0, out);
+}
+
+/*
+ * A set-wide name may refer only to those before it (ck->nset is the one
+ * being checked), so none can be recursive: say so when one refers to
+ * itself or a later one (fn: as a function). 0 when name is no such one.
+ */
+static int no_recursion(struct checker *ck, const char *name, bool fn)
+{
+	for (size_t j = ck->nset; j < ck->nall; j++) {
+		const struct cda_named_expr *l = &ck->set_lets[j];
+
+		if (!(fn ? l->fn && !strcmp(l->fn, name) : !l->fn && !strcmp(l->name, name)))
+			continue;
+		if (j == ck->nset)
+			return fail(ck, "'%s' refers to itself: a set-wide name may not be recursive",
+				    name);
+		return fail(ck, "refers to '%s', defined after it: a set-wide name sees only those "
+			    "before it, so none can be recursive", l->name);
+	}
+	return 0;
+}
+
 static int check_ident(struct checker *ck, const struct binding *scope, const struct cda_expr *e,
 		       struct shape *out)
 {
-	/* The evaluator's order: bound variables, then params, then top-level facts. */
+	/* The evaluator's order: bound variables, lets, params, set-wide names, top-level facts. */
 	for (const struct binding *b = scope; b; b = b->up) {
 		if (!strcmp(b->name, e->name)) {
 			*out = b->shape;
@@ -451,8 +507,68 @@ static int check_ident(struct checker *ck, const struct binding *scope, const st
 		out->params = true;
 		return 0;
 	}
+	for (size_t i = 0; i < ck->nset; i++)
+		if (!ck->set_lets[i].fn && !strcmp(ck->set_lets[i].name, e->name))
+			return check_set_let(ck, i, out);
 	if (!(out->node = deref(ck->fs, get(ck->fs->facts, e->name))))
-		return no_name(ck, scope, e);
+		return no_recursion(ck, e->name, false) ? -1 : no_name(ck, scope, e);
+	return 0;
+}
+
+static int no_function(struct checker *ck, const struct cda_expr *e)
+{
+	struct names ns = { .n = 0 };
+	char have[NAMES_TEXT + 8];
+
+	if (no_recursion(ck, e->name, true))
+		return -1;
+	for (size_t i = 0; i < ck->nset; i++)
+		if (ck->set_lets[i].fn)
+			names_add(&ns, ck->set_lets[i].name);
+	names_join(&ns, have, sizeof(have));
+	return fail(ck, "unknown function '%s'; the set-wide functions here are: %s", e->name,
+		    ns.n ? have : "(none)");
+}
+
+/*
+ * A call of a set-wide function: its arguments in the caller's scope, then
+ * its body with only the parameters bound, each to its argument's shape, so
+ * r.min in the body is checked against what r is at this call.
+ */
+static int check_call(struct checker *ck, const struct binding *scope, const struct cda_expr *e,
+		      int depth)
+{
+	static const struct cda_rule no_rule;
+	struct binding params[CDA_EXPR_MAX_PARAMS];
+	const struct binding *up = NULL;
+	struct checker in = *ck;
+	struct shape ignored;
+	char where[160];
+	size_t i = ck->nset;
+
+	while (i-- > 0 && !(ck->set_lets[i].fn && !strcmp(ck->set_lets[i].fn, e->name)))
+		;
+	if (i == (size_t)-1)
+		return no_function(ck, e);
+	if ((size_t)e->nargs != ck->set_lets[i].nparams)
+		return fail(ck, "%s() takes %zu arguments, got %d", e->name,
+			    ck->set_lets[i].nparams, e->nargs);
+	for (int k = 0; k < e->nargs; k++) {
+		params[k] = (struct binding){ .name = ck->set_lets[i].params[k],
+					      .list = e->args[k], .up = up };
+		if (check(ck, scope, e->args[k], depth + 1, &params[k].shape))
+			return -1;
+		up = &params[k];
+	}
+	if (ck->used)
+		ck->used[i] = true;
+	snprintf(where, sizeof(where), "%s, in %s", ck->where, ck->set_lets[i].name);
+	in.where = where;
+	in.r = &no_rule;
+	in.nlets = 0;
+	in.nset = i;
+	if (check(&in, up, ck->set_lets[i].expr, depth + 1, &ignored))
+		return -1;
 	return 0;
 }
 
@@ -561,6 +677,10 @@ static int check(struct checker *ck, const struct binding *scope, const struct c
 		return check_index(ck, scope, e, depth, out);
 	case N_QUANT:
 		return check_quant(ck, scope, e, depth, out);
+	case N_CALL:
+		if (!e->func)
+			return check_call(ck, scope, e, depth);
+		/* fall through */
 	default:
 		/* Operators, ?: and function calls: check the operands; the result is not checked. */
 		if (check(ck, scope, e->a, depth + 1, &sub) || check(ck, scope, e->b, depth + 1, &sub) ||
@@ -653,12 +773,37 @@ static int check_rule(struct checker *ck)
 	return 0;
 }
 
-int cda_rule_check_facts(const struct cda_fact_schema *fs, const struct cda_rule *r,
-			 char *msg, size_t msglen)
+int cda_rule_check_facts(const struct cda_fact_schema *fs, const struct cda_named_expr *set_lets,
+			 size_t nset, const struct cda_rule *r, bool *used, char *msg, size_t msglen)
 {
-	struct checker ck = { .fs = fs, .r = r, .where = "for_each", .msg = msg, .msglen = msglen };
+	struct checker ck = { .fs = fs, .r = r, .set_lets = set_lets, .nset = nset, .nall = nset,
+			      .used = used,
+			      .where = "for_each", .msg = msg, .msglen = msglen };
 	int ret = check_rule(&ck);
 
 	free((void *)ck.let_shapes);
 	return ret;
+}
+
+int cda_set_let_check_facts(const struct cda_fact_schema *fs, const struct cda_named_expr *set_lets,
+			    size_t nset, size_t i, char *msg, size_t msglen)
+{
+	static const struct cda_rule no_rule;
+	const struct cda_named_expr *l = &set_lets[i];
+	struct checker ck = { .fs = fs, .r = &no_rule, .set_lets = set_lets, .nset = i,
+			      .nall = nset, .msg = msg, .msglen = msglen };
+	struct binding params[CDA_EXPR_MAX_PARAMS];
+	const struct binding *up = NULL;
+	struct shape ignored;
+	char where[96];
+
+	snprintf(where, sizeof(where), "let %s", l->name);
+	ck.where = where;
+	if (get(fs->facts, l->fn ? l->fn : l->name))
+		return fail(&ck, "the name hides the fact '%s'", l->fn ? l->fn : l->name);
+	for (size_t k = 0; k < l->nparams; k++) { /* of any shape: checked again at each call */
+		params[k] = (struct binding){ .name = l->params[k], .list = l->expr, .up = up };
+		up = &params[k];
+	}
+	return check(&ck, up, l->expr, 0, &ignored);
 }

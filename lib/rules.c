@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Rule files: {"rules": [ {rule}, ... ]}; see man/cca-dma-audit-rules.5.scd.in. */
+/*
+ * Rule files: {"let": {NAME: EXPR, ...}, "rules": [ {rule}, ... ]}, the
+ * set-wide names ("let") optional, beside "probes" (rule_probes.c); see
+ * man/cca-dma-audit-rules.5.scd.in.
+ */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -70,7 +74,7 @@ static int get_string(struct loader *ld, json_object *o, const char *key, bool r
 	if (!json_object_is_type(v, json_type_string))
 		return bad(ld, "\"%s\" must be a string", key);
 	*out = cda_arena_strdup(ld->rs->arena, json_object_get_string(v));
-	return *out ? 0 : cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	return *out ? 0 : cda_oom(ld->err, NULL);
 }
 
 static int get_string_list(struct loader *ld, json_object *o, const char *key,
@@ -88,7 +92,7 @@ static int get_string_list(struct loader *ld, json_object *o, const char *key,
 	len = json_object_array_length(v);
 	*out = cda_arena_alloc(ld->rs->arena, (len + 1) * sizeof(char *));
 	if (!*out)
-		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(ld->err, NULL);
 	for (size_t i = 0; i < len; i++) {
 		json_object *e = json_object_array_get_idx(v, i);
 
@@ -149,29 +153,23 @@ static bool valid_slug(const char *s)
 /* Rule params: an object of integers and strings, visible to expressions as params.NAME. */
 static int load_params(struct loader *ld, json_object *o, struct cda_rule *r)
 {
-	struct cda_arena *a = ld->rs->arena;
+	struct cda_fb fb = { .a = ld->rs->arena };
 	json_object *p;
 
 	if (!json_object_object_get_ex(o, "params", &p))
 		return 0;
 	if (!json_object_is_type(p, json_type_object))
 		return bad(ld, "\"params\" must be an object");
-	r->params = cda_v_obj(a);
-	if (!r->params)
-		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+	r->params = cda_fb_new_obj(&fb);
 	json_object_object_foreach(p, key, val) {
-		struct cda_value *v;
-
 		if (json_object_is_type(val, json_type_int) && json_object_get_int64(val) >= 0)
-			v = cda_v_u64(a, (uint64_t)json_object_get_int64(val));
+			cda_fb_u64(&fb, r->params, key, (uint64_t)json_object_get_int64(val));
 		else if (json_object_is_type(val, json_type_string))
-			v = cda_v_str(a, json_object_get_string(val));
+			cda_fb_str(&fb, r->params, key, json_object_get_string(val));
 		else
 			return bad(ld, "param \"%s\" must be a non-negative integer or a string", key);
-		if (cda_obj_set(a, r->params, key, v))
-			return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
 	}
-	return 0;
+	return cda_fb_done(&fb, ld->err);
 }
 
 /* An object of NAME: EXPR ("evidence", "let"), compiled in file order; absent is none. */
@@ -190,7 +188,7 @@ static int load_named(struct loader *ld, json_object *o, const char *key,
 	*out = cda_arena_alloc(ld->rs->arena,
 			       (size_t)json_object_object_length(obj) * sizeof(**out));
 	if (!*out && json_object_object_length(obj))
-		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(ld->err, NULL);
 	json_object_object_foreach(obj, name, val) {
 		struct cda_named_expr *d = &(*out)[i++];
 
@@ -199,7 +197,7 @@ static int load_named(struct loader *ld, json_object *o, const char *key,
 		d->name = cda_arena_strdup(ld->rs->arena, name);
 		d->src = cda_arena_strdup(ld->rs->arena, json_object_get_string(val));
 		if (!d->name || !d->src)
-			return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+			return cda_oom(ld->err, NULL);
 		if ((ret = compile_expr(ld, key, d->src, &d->expr)))
 			return ret;
 	}
@@ -240,22 +238,8 @@ static int load_lets(struct loader *ld, json_object *o, struct cda_rule *r)
 	return ret;
 }
 
-static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
+static int check_rule_keys(struct loader *ld, json_object *o)
 {
-	struct cda_rule *r = cda_arena_alloc(ld->rs->arena, sizeof(*r));
-	const char *sev, *subject, *property;
-	json_object *en;
-	int ret;
-
-	if (!r)
-		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
-	if (!json_object_is_type(o, json_type_object))
-		return bad(ld, "each rule must be an object");
-	if ((ret = get_string(ld, o, "id", true, &r->id)))
-		return ret;
-	ld->id = r->id;
-	if (!valid_id(r->id))
-		return bad(ld, "id must be 2-8 capital letters and 3 digits, e.g. GRAN001");
 	json_object_object_foreach(o, key, val) {
 		bool known = false;
 
@@ -265,8 +249,17 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 		if (!known)
 			return bad(ld, "unknown key \"%s\"", key);
 	}
+	return 0;
+}
+
+/* The rule's text members, before anything is compiled; subject and property are templates. */
+static int load_rule_strings(struct loader *ld, json_object *o, struct cda_rule *r,
+			     const char **sev, const char **subject, const char **property)
+{
+	int ret;
+
 	if ((ret = get_string(ld, o, "name", true, &r->name)) ||
-	    (ret = get_string(ld, o, "severity", true, &sev)) ||
+	    (ret = get_string(ld, o, "severity", true, sev)) ||
 	    (ret = get_string(ld, o, "summary", true, &r->summary)) ||
 	    (ret = get_string(ld, o, "why", true, &r->why)) ||
 	    (ret = get_string(ld, o, "for_each", false, &r->for_each_src)) ||
@@ -274,38 +267,64 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 	    (ret = get_string(ld, o, "assert", true, &r->assert_src)) ||
 	    (ret = get_string(ld, o, "message", true, &r->message_src)) ||
 	    (ret = get_string(ld, o, "fix", false, &r->fix_src)) ||
-	    (ret = get_string(ld, o, "subject", false, &subject)) ||
-	    (ret = get_string(ld, o, "property", false, &property)) ||
+	    (ret = get_string(ld, o, "subject", false, subject)) ||
+	    (ret = get_string(ld, o, "property", false, property)) ||
 	    (ret = get_string_list(ld, o, "inputs", &r->inputs, &r->ninputs)) ||
 	    (ret = get_string_list(ld, o, "refs", &r->refs, &r->nrefs)))
 		return ret;
 	if (!valid_slug(r->name))
 		return bad(ld, "name \"%s\" must be lower-case letters, digits and '-'", r->name);
-	ret = cda_severity_parse(sev);
+	ret = cda_severity_parse(*sev);
 	if (ret < 0 || ret == CDA_SEV_NEVER)
-		return bad(ld, "severity \"%s\" is not error, warning or note", sev);
+		return bad(ld, "severity \"%s\" is not error, warning or note", *sev);
 	r->severity = (enum cda_severity)ret;
 	if (!r->ninputs)
 		return bad(ld, "\"inputs\" must name at least one input (e.g. [\"dt\"])");
-	if (r->for_each_src) {
-		char msg[300];
+	return 0;
+}
 
-		if (cda_binding_parse(ld->rs->arena, r->for_each_src, &r->for_var, &r->for_list,
-				      msg, sizeof(msg)))
-			return bad(ld, "for_each: %s", msg);
-		if (!subject)
-			subject = cda_arena_printf(ld->rs->arena, "{%s}", r->for_var);
-	} else if (!subject) {
-		return bad(ld, "a rule without for_each needs a \"subject\"");
-	}
-	if ((ret = load_lets(ld, o, r)) ||
+/* for_each's binding; a rule with one names each element by its variable unless it says otherwise. */
+static int load_binding(struct loader *ld, struct cda_rule *r, const char **subject)
+{
+	char msg[300];
+
+	if (!r->for_each_src)
+		return *subject ? 0 : bad(ld, "a rule without for_each needs a \"subject\"");
+	if (cda_binding_parse(ld->rs->arena, r->for_each_src, &r->for_var, &r->for_list, msg,
+			      sizeof(msg)))
+		return bad(ld, "for_each: %s", msg);
+	if (!*subject)
+		*subject = cda_arena_printf(ld->rs->arena, "{%s}", r->for_var);
+	return 0;
+}
+
+static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
+{
+	struct cda_rule *r = cda_arena_alloc(ld->rs->arena, sizeof(*r));
+	const char *sev, *subject, *property;
+	json_object *en;
+	int ret;
+
+	if (!r)
+		return cda_oom(ld->err, NULL);
+	if (!json_object_is_type(o, json_type_object))
+		return bad(ld, "each rule must be an object");
+	if ((ret = get_string(ld, o, "id", true, &r->id)))
+		return ret;
+	ld->id = r->id;
+	if (!valid_id(r->id))
+		return bad(ld, "id must be 2-8 capital letters and 3 digits, e.g. GRAN001");
+	if ((ret = check_rule_keys(ld, o)) ||
+	    (ret = load_rule_strings(ld, o, r, &sev, &subject, &property)) ||
+	    (ret = load_binding(ld, r, &subject)) || (ret = load_lets(ld, o, r)) ||
 	    (ret = compile_expr(ld, "where", r->where_src, &r->where)) ||
 	    (ret = compile_expr(ld, "assert", r->assert_src, &r->assert_)) ||
 	    (ret = compile_template(ld, "message", r->message_src, &r->message)) ||
 	    (ret = compile_template(ld, "fix", r->fix_src, &r->fix)) ||
 	    (ret = compile_template(ld, "subject", subject, &r->subject)) ||
 	    (ret = compile_template(ld, "property", property, &r->property)) ||
-	    (ret = load_named(ld, o, "evidence", &r->evidence, &r->nevidence)) || (ret = load_params(ld, o, r)))
+	    (ret = load_named(ld, o, "evidence", &r->evidence, &r->nevidence)) ||
+	    (ret = load_params(ld, o, r)))
 		return ret;
 	r->enabled = true;
 	if (json_object_object_get_ex(o, "enabled", &en)) {
@@ -318,18 +337,149 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 	return 0;
 }
 
-/* Every fact the rule names must exist (rule_facts.h): a typo is a rule-file error, not a silent skip. */
-static int check_facts(struct loader *ld, const struct cda_rule *r)
+/*
+ * Add a set-wide name, or replace the one of the same name in place (as
+ * add_rule() does for ids), so the rules already loaded see the new meaning.
+ */
+static int add_set_let(struct loader *ld, const struct cda_named_expr *l)
 {
-	struct ruleset_state *st = (struct ruleset_state *)ld->rs;
-	char msg[512];
-	int ret;
+	struct cda_ruleset *rs = ld->rs;
 
-	if (!st->facts && (ret = cda_fact_schema_load(&st->facts, ld->err)))
-		return ret;
-	if (cda_rule_check_facts(st->facts, r, msg, sizeof(msg)))
-		return bad(ld, "%s", msg);
+	for (size_t i = 0; i < rs->nlets; i++) {
+		if (!strcmp(rs->lets[i].fn ? rs->lets[i].fn : rs->lets[i].name,
+			    l->fn ? l->fn : l->name)) {
+			rs->lets[i] = *l;
+			return 0;
+		}
+	}
+	if (rs->nlets == rs->lets_cap) {
+		size_t cap = rs->lets_cap ? rs->lets_cap * 2 : 16;
+		struct cda_named_expr *nl = realloc(rs->lets, cap * sizeof(*nl));
+
+		if (!nl)
+			return cda_oom(ld->err, NULL);
+		rs->lets = nl;
+		rs->lets_cap = cap;
+	}
+	rs->lets[rs->nlets++] = *l;
 	return 0;
+}
+
+/* The next NAME of a signature, ended by one of `ends`, into the arena; NULL if none. */
+static const char *sig_word(struct loader *ld, const char **p, const char *ends)
+{
+	const char *s = *p + strspn(*p, " "), *e = s + strcspn(s, " ,()");
+	char *w = cda_arena_strndup(ld->rs->arena, s, (size_t)(e - s));
+
+	e += strspn(e, " ");
+	if (!w || !*e || !strchr(ends, *e) || !valid_let_name(w) || !strcmp(w, "params"))
+		return NULL;
+	*p = e + 1;
+	return w;
+}
+
+/*
+ * A set-wide function's key, "NAME(P, ...)": NAME, not a built-in, and one
+ * to CDA_EXPR_MAX_PARAMS distinct parameter names, parsed once here (a
+ * function of nothing is a plain name). A plain name is left as it is.
+ */
+static int parse_signature(struct loader *ld, struct cda_named_expr *l)
+{
+	const char *p = l->name;
+
+	if (!strchr(p, '('))
+		return 0;
+	if (!(l->fn = sig_word(ld, &p, "(")) || cda_expr_is_builtin(l->fn))
+		goto bad_sig;
+	do {
+		if (l->nparams == CDA_EXPR_MAX_PARAMS || !(l->params[l->nparams] = sig_word(ld, &p, ",)")))
+			goto bad_sig;
+		for (size_t k = 0; k < l->nparams; k++)
+			if (!strcmp(l->params[k], l->params[l->nparams]))
+				goto bad_sig;
+		l->nparams++;
+	} while (p[-1] == ',');
+	if (!p[strspn(p, " ")])
+		return 0;
+bad_sig:
+	return bad(ld, "let \"%s\": a function is NAME(P, ...), 1 to %d distinct parameters, "
+		   "each lower-case letters, digits and '_', the NAME not a built-in function",
+		   l->name, CDA_EXPR_MAX_PARAMS);
+}
+
+/* A rule file's top-level "let": names every rule of the set may use (rules.h). */
+static int load_set_lets(struct loader *ld, json_object *root)
+{
+	struct cda_named_expr *lets = NULL;
+	size_t n;
+	int ret = load_named(ld, root, "let", &lets, &n);
+
+	for (size_t i = 0; !ret && i < n; i++) {
+		if ((ret = parse_signature(ld, &lets[i])))
+			return ret;
+		if (!lets[i].fn && (!valid_let_name(lets[i].name) || !strcmp(lets[i].name, "params")))
+			return bad(ld, "let \"%s\": a name is lower-case letters, digits and '_', not params",
+				   lets[i].name);
+		lets[i].origin = cda_arena_strdup(ld->rs->arena, ld->origin);
+		if (!lets[i].origin)
+			return cda_oom(ld->err, NULL);
+		ret = add_set_let(ld, &lets[i]);
+	}
+	return ret;
+}
+
+/* Note in r which set-wide names it uses (used: the checker's flags), for `rules ID`. */
+static int note_uses(struct cda_ruleset *rs, struct cda_rule *r, const bool *used,
+		     struct cda_error *err)
+{
+	struct cda_named_expr *uses;
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->nlets; i++)
+		n += used[i];
+	r->nuses = 0;
+	if (!n)
+		return 0;
+	if (!(uses = cda_arena_alloc(rs->arena, n * sizeof(*uses))))
+		return cda_oom(err, NULL);
+	for (size_t i = 0; i < rs->nlets; i++)
+		if (used[i])
+			uses[r->nuses++] = rs->lets[i];
+	r->uses = uses;
+	return 0;
+}
+
+/*
+ * Every fact the set-wide names and the rules name must exist (rule_facts.h):
+ * a typo is a rule-file error, not a silent skip. Run when a source is loaded,
+ * over the whole set: a later file may have redefined a name rules use.
+ */
+static int check_set(struct cda_ruleset *rs, struct cda_error *err)
+{
+	struct ruleset_state *st = (struct ruleset_state *)rs;
+	bool *used;
+	char msg[512];
+	int ret = 0;
+
+	if (!st->facts && (ret = cda_fact_schema_load(&st->facts, err)))
+		return ret;
+	cda_fact_schema_use_probes(st->facts, rs); /* a --rules file may add probes */
+	for (size_t i = 0; i < rs->nlets; i++)
+		if (cda_set_let_check_facts(st->facts, rs->lets, rs->nlets, i, msg, sizeof(msg)))
+			return cda_fail(err, CDA_E_RULE, "%s: %s", rs->lets[i].origin, msg);
+	if (!(used = malloc(rs->nlets + 1)))
+		return cda_oom(err, NULL);
+	for (size_t i = 0; i < rs->n && !ret; i++) {
+		struct cda_rule *r = rs->rules[i];
+
+		memset(used, 0, rs->nlets);
+		if (cda_rule_check_facts(st->facts, rs->lets, rs->nlets, r, used, msg, sizeof(msg)))
+			ret = cda_fail(err, CDA_E_RULE, "%s: rule %s: %s", r->origin, r->id, msg);
+		else
+			ret = note_uses(rs, r, used, err);
+	}
+	free(used);
+	return ret;
 }
 
 /* Add, or replace a rule with the same id (how --rules overrides built-in rules). */
@@ -354,7 +504,7 @@ static int add_rule(struct loader *ld, struct cda_rule *r, size_t first_of_file)
 		struct cda_rule **nr = realloc(rs->rules, cap * sizeof(*nr));
 
 		if (!nr)
-			return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+			return cda_oom(ld->err, NULL);
 		rs->rules = nr;
 		rs->cap = cap;
 	}
@@ -362,8 +512,9 @@ static int add_rule(struct loader *ld, struct cda_rule *r, size_t first_of_file)
 	return 0;
 }
 
-int cda_ruleset_load_text(struct cda_ruleset *rs, const char *origin, const char *text,
-			  struct cda_error *err)
+/* One rule file, facts not checked yet (check_set()). */
+static int load_text(struct cda_ruleset *rs, const char *origin, const char *text,
+		     struct cda_error *err)
 {
 	struct loader ld = { .rs = rs, .origin = origin, .err = err };
 	struct json_tokener *tok = json_tokener_new();
@@ -372,7 +523,7 @@ int cda_ruleset_load_text(struct cda_ruleset *rs, const char *origin, const char
 	int ret = 0;
 
 	if (!tok)
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
 	/* The parser stops after one value: text after it (a second object) would be dropped. */
 	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
@@ -387,24 +538,36 @@ int cda_ruleset_load_text(struct cda_ruleset *rs, const char *origin, const char
 			       : json_tokener_error_desc(json_tokener_get_error(tok)));
 		goto out;
 	}
+	/* "probes" alone (rules/probes.json) is a rule file too; a file's probes load before its rules */
 	if (!json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, "rules", &list) ||
-	    !json_object_is_type(list, json_type_array)) {
+	    (!json_object_object_get_ex(root, "rules", &list) &&
+	     !json_object_object_get_ex(root, "probes", NULL)) ||
+	    (list && !json_object_is_type(list, json_type_array))) {
 		ret = bad(&ld, "expected an object {\"rules\": [...]}");
 		goto out;
 	}
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
+	if ((ret = cda_ruleset_load_probes(rs, origin, root, err)) || (ret = load_set_lets(&ld, root)))
+		goto out;
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct cda_rule *r = NULL;
 
 		ld.id = NULL;
 		if ((ret = load_rule(&ld, json_object_array_get_idx(list, i), &r)) ||
-		    (ret = check_facts(&ld, r)) || (ret = add_rule(&ld, r, first)))
+		    (ret = add_rule(&ld, r, first)))
 			goto out;
 	}
 out:
 	json_object_put(root);
 	json_tokener_free(tok);
 	return ret;
+}
+
+int cda_ruleset_load_text(struct cda_ruleset *rs, const char *origin, const char *text,
+			  struct cda_error *err)
+{
+	int ret = load_text(rs, origin, text, err);
+
+	return ret ? ret : check_set(rs, err);
 }
 
 /* Load the text read from path, and free it. */
@@ -416,7 +579,7 @@ static int load_read(struct cda_ruleset *rs, const char *path, char *text, size_
 	if (strlen(text) != len)
 		ret = cda_fail(err, CDA_E_RULE, "%s: contains a NUL byte", path);
 	else
-		ret = cda_ruleset_load_text(rs, path, text, err);
+		ret = load_text(rs, path, text, err);
 	free(text);
 	return ret;
 }
@@ -488,13 +651,13 @@ static int load_dir(struct cda_ruleset *rs, const char *path, struct cda_error *
 			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
 
 			if (!nn) {
-				ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+				ret = cda_oom(err, NULL);
 				goto out;
 			}
 			names = nn;
 		}
 		if (!(names[n++] = strdup(de->d_name))) {
-			ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+			ret = cda_oom(err, NULL);
 			goto out;
 		}
 	}
@@ -507,7 +670,7 @@ static int load_dir(struct cda_ruleset *rs, const char *path, struct cda_error *
 		char *full = malloc(strlen(path) + strlen(names[i]) + 2);
 
 		if (!full) {
-			ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+			ret = cda_oom(err, NULL);
 			break;
 		}
 		sprintf(full, "%s/%s", path, names[i]);
@@ -526,20 +689,22 @@ int cda_ruleset_load_path(struct cda_ruleset *rs, const char *path, struct cda_e
 {
 	struct stat st;
 
+	int ret;
+
 	if (stat(path, &st))
 		return cda_fail(err, CDA_E_IO, "%s: %s", path, strerror(errno));
-	return S_ISDIR(st.st_mode) ? load_dir(rs, path, err) : load_file(rs, path, err);
+	ret = S_ISDIR(st.st_mode) ? load_dir(rs, path, err) : load_file(rs, path, err);
+	return ret ? ret : check_set(rs, err);
 }
 
 int cda_ruleset_load_builtin(struct cda_ruleset *rs, struct cda_error *err)
 {
-	for (size_t i = 0; cda_builtin_rules[i].name; i++) {
-		int ret = cda_ruleset_load_text(rs, cda_builtin_rules[i].name,
-						(const char *)cda_builtin_rules[i].text, err);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	int ret = cda_ruleset_load_builtin_probes(rs, err);
+
+	for (size_t i = 0; !ret && cda_builtin_rules[i].name; i++)
+		ret = load_text(rs, cda_builtin_rules[i].name,
+				(const char *)cda_builtin_rules[i].text, err);
+	return ret ? ret : check_set(rs, err);
 }
 
 struct cda_ruleset *cda_ruleset_new(void)
@@ -560,6 +725,7 @@ void cda_ruleset_free(struct cda_ruleset *rs)
 	cda_fact_schema_free(((struct ruleset_state *)rs)->facts);
 	cda_arena_free(rs->arena);
 	free(rs->rules);
+	free(rs->lets);
 	free(rs);
 }
 

@@ -53,36 +53,17 @@ int cda_virtio_facts(struct cda_arena *a, const char *name, const struct cda_tar
 		     size_t n, const struct cda_value *dt_devices, struct cda_value **out,
 		     struct cda_error *err);
 
-/* A pool the trace's DMA addresses are checked against (from dmesg or the DT). */
-struct cda_trace_pool {
-	const char *name;
-	const char *source; /* "dmesg", "dt" */
-	uint64_t base, size;
-};
-
-/* What the trace is checked with, from the options and the other inputs. */
-struct cda_trace_ctx {
-	const struct cda_trace_pool *pools; /* none known: pool checks are unknown */
-	size_t npools;
-	/*
-	 * The realm's IPA width (--ipa-bits); 0 when not given: the shared bit
-	 * is then unknown, never guessed, and addresses are used as they are.
-	 */
-	unsigned ipa_bits;
-	bool no_shared_bit; /* --platform pkvm: no address carries a shared bit */
-	uint64_t page_size; /* the guest's (kernel.page_size); 0 when not known */
-};
-
 /*
  * An ftrace text, streamed in constant memory ("-" is standard input), or a
  * trace-cmd trace.dat, known by its magic (read through libtracecmd: a file,
  * standard input redirected from one, or a snapshot member). A trace most of
- * whose lines cannot be read is -CDA_E_FORMAT.
+ * whose lines cannot be read is -CDA_E_FORMAT. The facts know no pool and no
+ * shared bit: addresses are grouped by (event, device, field) into runs, and
+ * the rules place the runs (rules/runtime.json TRACE001-005).
  */
-int cda_trace_facts(struct cda_arena *a, const char *path, const struct cda_trace_ctx *ctx,
-		    struct cda_value **out, struct cda_error *err);
-int cda_trace_facts_src(struct cda_arena *a, const struct cda_source *src,
-			const struct cda_trace_ctx *ctx, struct cda_value **out,
+int cda_trace_facts(struct cda_arena *a, const char *path, struct cda_value **out,
+		    struct cda_error *err);
+int cda_trace_facts_src(struct cda_arena *a, const struct cda_source *src, struct cda_value **out,
 			struct cda_error *err);
 
 #endif

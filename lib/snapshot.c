@@ -33,7 +33,7 @@ static int inflate_all(struct cda_snapshot *s, const char *format, const unsigne
 			unsigned char *nb = realloc(b, b ? cap *= 2 : cap);
 
 			if (!nb) {
-				ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", s->name);
+				ret = cda_oom(err, s->name);
 				break;
 			}
 			b = nb;
@@ -109,7 +109,7 @@ static int collect_member(void *ctx, const struct cda_tar_member *tm, struct cda
 	char *name = clean_name(c->a, tm->name);
 
 	if (!name)
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	if (!strcmp(name, "snapshot"))
 		return 0; /* the top directory itself */
 	if (s->n + s->noutside == CDA_SNAPSHOT_MAX_MEMBERS)
@@ -139,7 +139,7 @@ int cda_snapshot_open(struct cda_arena *a, const char *path, struct cda_snapshot
 	s->taken = cda_arena_alloc(a, CDA_SNAPSHOT_MAX_MEMBERS * sizeof(*s->taken));
 	s->outside = cda_arena_alloc(a, CDA_SNAPSHOT_MAX_MEMBERS * sizeof(*s->outside));
 	if (!s->name || !s->m || !s->taken || !s->outside)
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	if ((ret = read_archive(s, path, err)))
 		return ret;
 	if (!cda_is_tar(s->tar, s->len)) {
@@ -172,37 +172,32 @@ const char *cda_snapshot_member_name(struct cda_arena *a, const struct cda_snaps
 	return cda_arena_printf(a, "%s:" CDA_SNAPSHOT_DIR "%s", s->name, name);
 }
 
-const struct cda_tar_member *cda_snapshot_take(struct cda_snapshot *s, const char *name,
-					       size_t max, struct cda_error *err)
+int cda_snapshot_take(struct cda_snapshot *s, const char *name, size_t max,
+		      const struct cda_tar_member **out, struct cda_error *err)
 {
 	const struct cda_tar_member *m = NULL;
 
-	err->code = 0;
+	*out = NULL;
 	for (size_t i = 0; i < s->n; i++) {
 		if (strcmp(s->m[i].name, name))
 			continue;
-		if (m) {
-			/* tar -r appends: which copy would count? */
-			cda_fail(err, CDA_E_FORMAT, "%s:" CDA_SNAPSHOT_DIR "%s: listed twice", s->name,
-				 name);
-			return NULL;
-		}
+		if (m) /* tar -r appends: which copy would count? */
+			return cda_fail(err, CDA_E_FORMAT, "%s:" CDA_SNAPSHOT_DIR "%s: listed twice",
+					s->name, name);
 		m = &s->m[i];
 		s->taken[i] = true;
 	}
-	if (m && m->type != '0') {
-		cda_fail(err, CDA_E_FORMAT, "%s:" CDA_SNAPSHOT_DIR "%s: %s, not a regular file",
-			 s->name, name, m->type == '5' ? "a directory"
-				      : cda_tar_kind(m->type) ? cda_tar_kind(m->type) : "a special member");
-		return NULL;
-	}
-	if (m && m->size > max) {
-		cda_fail(err, CDA_E_FORMAT, "%s:" CDA_SNAPSHOT_DIR "%s: larger than %zu %s, the limit "
-			 "for this snapshot member", s->name, name,
-			 max >= (1u << 20) ? max >> 20 : max >> 10, max >= (1u << 20) ? "MiB" : "KiB");
-		return NULL;
-	}
-	return m;
+	if (m && m->type != '0')
+		return cda_fail(err, CDA_E_FORMAT, "%s:" CDA_SNAPSHOT_DIR "%s: %s, not a regular file",
+				s->name, name, m->type == '5' ? "a directory"
+				: cda_tar_kind(m->type) ? cda_tar_kind(m->type) : "a special member");
+	if (m && m->size > max)
+		return cda_fail(err, CDA_E_FORMAT, "%s:" CDA_SNAPSHOT_DIR "%s: larger than %zu %s, "
+				"the limit for this snapshot member", s->name, name,
+				max >= (1u << 20) ? max >> 20 : max >> 10,
+				max >= (1u << 20) ? "MiB" : "KiB");
+	*out = m;
+	return 0;
 }
 
 int cda_snapshot_take_dir(struct cda_arena *a, struct cda_snapshot *s, const char *dir,
@@ -218,7 +213,7 @@ int cda_snapshot_take_dir(struct cda_arena *a, struct cda_snapshot *s, const cha
 	if (!k)
 		return 0;
 	if (!(v = cda_arena_alloc(a, k * sizeof(*v))))
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	for (size_t i = 0; i < s->n; i++) {
 		const char *name = s->m[i].name;
 
@@ -241,11 +236,12 @@ int cda_snapshot_take_dir(struct cda_arena *a, struct cda_snapshot *s, const cha
 static const char *member_text(struct cda_arena *a, struct cda_snapshot *s, const char *name,
 			       bool *absent, struct cda_error *err)
 {
-	const struct cda_tar_member *m = cda_snapshot_take(s, name, CDA_SNAPSHOT_TEXT_MAX, err);
+	const struct cda_tar_member *m;
+	int ret = cda_snapshot_take(s, name, CDA_SNAPSHOT_TEXT_MAX, &m, err);
 	size_t n;
 	char *t;
 
-	*absent = !m && !err->code;
+	*absent = !ret && !m;
 	if (!m)
 		return NULL;
 	n = (size_t)m->size;
@@ -257,7 +253,7 @@ static const char *member_text(struct cda_arena *a, struct cda_snapshot *s, cons
 	while (n && strchr(" \t\r\n", m->data[n - 1]))
 		n--;
 	if (!(t = cda_arena_strndup(a, (const char *)m->data, n)))
-		cda_fail(err, CDA_E_NOMEM, "out of memory");
+		cda_oom(err, NULL);
 	return t;
 }
 
@@ -310,79 +306,75 @@ static const char *part_of(const char *what)
 }
 
 /* The errors member: one "what: why" per line, as the collector's note() writes them. */
-static int not_captured(struct cda_arena *a, struct cda_snapshot *s, struct cda_value *list,
+static int not_captured(struct cda_fb *fb, struct cda_snapshot *s, struct cda_value *list,
 			struct cda_error *err)
 {
 	bool absent;
-	const char *text = member_text(a, s, "errors", &absent, err);
+	const char *text = member_text(fb->a, s, "errors", &absent, err);
 
-	if (absent)
-		return 0;
 	if (!text)
-		return -err->code;
-	for (const char *p = text; *p;) {
+		return absent ? 0 : -err->code;
+	for (const char *p = text; *p && cda_fb_ok(fb);) {
 		size_t n = strcspn(p, "\n");
-		char *line = cda_arena_strndup(a, p, n), *sep;
-		struct cda_value *o = cda_v_obj(a);
+		char *line = cda_arena_strndup(fb->a, p, n), *sep;
+		struct cda_value *o;
 
 		p += n + (p[n] == '\n');
-		if (!line || !o)
-			return cda_fail(err, CDA_E_NOMEM, "out of memory");
-		if (!line[strspn(line, " \t\r")])
+		cda_fb_check(fb, !line);
+		if (!line || !line[strspn(line, " \t\r")])
 			continue;
 		line[strcspn(line, "\r")] = '\0';
 		sep = strstr(line, ": ");
 		if (sep)
 			*sep = '\0';
-		if (cda_obj_set_str(a, o, "what", line) ||
-		    cda_obj_set_str(a, o, "why", sep ? sep + 2 : "") ||
-		    cda_obj_set_str(a, o, "part", part_of(line)) || cda_list_push(a, list, o))
-			return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		o = cda_fb_push_obj(fb, list);
+		cda_fb_str(fb, o, "what", line);
+		cda_fb_str(fb, o, "why", sep ? sep + 2 : "");
+		cda_fb_str(fb, o, "part", part_of(line));
 	}
 	return 0;
 }
 
 /* release and cmdline, when the snapshot has them. */
-static int text_fact(struct cda_arena *a, struct cda_snapshot *s, struct cda_value *o,
+static int text_fact(struct cda_fb *fb, struct cda_snapshot *s, struct cda_value *o,
 		     const char *member, struct cda_error *err)
 {
 	bool absent;
-	const char *t = member_text(a, s, member, &absent, err);
+	const char *t = member_text(fb->a, s, member, &absent, err);
 
-	if (absent)
-		return 0;
 	if (!t)
-		return -err->code;
-	return cda_obj_set_str(a, o, member, t) ? cda_fail(err, CDA_E_NOMEM, "out of memory") : 0;
+		return absent ? 0 : -err->code;
+	cda_fb_str(fb, o, member, t);
+	return 0;
+}
+
+/* Unknown members are not errors (a later collector may add some), but are listed. */
+static void ignored(struct cda_fb *fb, const struct cda_snapshot *s, struct cda_value *list)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->taken[i] && s->m[i].type != '5')
+			cda_fb_push_str(fb, list, cda_arena_printf(fb->a, CDA_SNAPSHOT_DIR "%s",
+								   s->m[i].name));
+	for (size_t i = 0; i < s->noutside; i++)
+		cda_fb_push_str(fb, list, s->outside[i]);
 }
 
 int cda_snapshot_facts(struct cda_arena *a, struct cda_snapshot *s, struct cda_value **out,
 		       struct cda_error *err)
 {
-	struct cda_value *o = cda_v_obj(a), *nc = cda_v_list(a), *ignored = cda_v_list(a);
+	struct cda_fb fb = { .a = a };
+	struct cda_value *o = cda_fb_new_obj(&fb);
 	int ret;
 
-	if (!o || !nc || !ignored || cda_obj_set_u64(a, o, "format", CDA_SNAPSHOT_FORMAT) ||
-	    cda_obj_set_str(a, o, "compression", s->compression))
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	if ((ret = text_fact(a, s, o, "release", err)) || (ret = text_fact(a, s, o, "cmdline", err)) ||
-	    (ret = not_captured(a, s, nc, err)))
+	cda_fb_u64(&fb, o, "format", CDA_SNAPSHOT_FORMAT);
+	cda_fb_str(&fb, o, "compression", s->compression);
+	if ((ret = text_fact(&fb, s, o, "release", err)) ||
+	    (ret = text_fact(&fb, s, o, "cmdline", err)) ||
+	    (ret = not_captured(&fb, s, cda_fb_list(&fb, o, "not_captured"), err)))
 		return ret;
-	/* Unknown members are not errors (a later collector may add some), but are listed. */
-	for (size_t i = 0; i < s->n; i++) {
-		const char *name;
-
-		if (s->taken[i] || s->m[i].type == '5')
-			continue;
-		name = cda_arena_printf(a, CDA_SNAPSHOT_DIR "%s", s->m[i].name);
-		if (!name || cda_list_push(a, ignored, cda_v_str(a, name)))
-			return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < s->noutside; i++)
-		if (cda_list_push(a, ignored, cda_v_str(a, s->outside[i])))
-			return cda_fail(err, CDA_E_NOMEM, "out of memory");
-	if (cda_obj_set(a, o, "not_captured", nc) || cda_obj_set(a, o, "ignored", ignored))
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+	ignored(&fb, s, cda_fb_list(&fb, o, "ignored"));
+	if ((ret = cda_fb_done(&fb, err)))
+		return ret;
 	*out = o;
 	return 0;
 }

@@ -67,12 +67,12 @@ int cda_snapshot_open(struct cda_arena *a, const char *path, struct cda_snapshot
 void cda_snapshot_close(struct cda_snapshot *s);
 
 /*
- * The regular file member snapshot/NAME, marked taken; NULL when there is
- * none. -CDA_E_FORMAT in err (and NULL) when it is a link, a directory or
- * larger than max.
+ * The regular file member snapshot/NAME in *out, marked taken; 0 with *out
+ * NULL when there is none. -CDA_E_FORMAT (and *out NULL) when it is a link,
+ * a directory, listed twice or larger than max.
  */
-const struct cda_tar_member *cda_snapshot_take(struct cda_snapshot *s, const char *name,
-					       size_t max, struct cda_error *err);
+int cda_snapshot_take(struct cda_snapshot *s, const char *name, size_t max,
+		      const struct cda_tar_member **out, struct cda_error *err);
 /*
  * Every member under snapshot/DIR/ (dir without slashes), marked taken, as
  * tar members named relative to DIR, in archive order (arena copies). 0 with

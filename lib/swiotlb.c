@@ -99,7 +99,7 @@ static int add_entry(struct sw_load *ld, const char *path, size_t plen, const ch
 				ld->name, SW_MAX_ENTRIES);
 	p = cda_arena_strndup(ld->a, path, plen);
 	if (!p)
-		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(ld->err, NULL);
 	q = p;
 	for (char *s = p; *s;) {
 		size_t c = strcspn(s, "/");
@@ -124,7 +124,7 @@ static int add_entry(struct sw_load *ld, const char *path, size_t plen, const ch
 	ld->e[ld->n].path = p;
 	ld->e[ld->n].value = NULL;
 	if (!is_dir && !(ld->e[ld->n].value = cda_arena_strndup(ld->a, value, vlen)))
-		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(ld->err, NULL);
 	ld->n++;
 	return 0;
 }
@@ -493,7 +493,7 @@ static struct sw_pool *pool_of(struct sw_load *ld, struct sw_pool *pools, size_t
 		.is_default = is_default,
 	};
 	if (!pools[*npools].dir || !pools[*npools].name) {
-		cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
+		cda_oom(ld->err, NULL);
 		return NULL;
 	}
 	return &pools[(*npools)++];
@@ -507,12 +507,34 @@ static int file_index(const char *base)
 	return -1;
 }
 
-static int pools_facts(struct sw_load *ld, struct cda_value *list)
+/* One pool's facts, appended to list. */
+static void pool_facts(struct cda_fb *fb, struct cda_value *list, const struct sw_pool *p)
+{
+	struct cda_value *o = cda_fb_push_obj(fb, list), *files = cda_fb_new_list(fb);
+	bool empty = true;
+
+	cda_fb_str(fb, o, "name", p->name);
+	cda_fb_bool(fb, o, "default", p->is_default);
+	cda_fb_str(fb, o, "location", p->location);
+	cda_fb_str(fb, o, "dir", *p->dir ? p->dir : ".");
+	for (int f = 0; f < SW_NFILES; f++) {
+		if (!p->have[f])
+			continue; /* absent file, absent fact: the rule says so */
+		empty = false;
+		cda_fb_u64(fb, o, fact_names[f], p->v[f]);
+		cda_fb_push_str(fb, files, file_names[f]);
+	}
+	if (p->have[SW_NSLABS] && (p->v[SW_NSLABS] >> (64 - SW_IO_TLB_SHIFT)) == 0)
+		cda_fb_hex(fb, o, "size", p->v[SW_NSLABS] << SW_IO_TLB_SHIFT);
+	cda_fb_bool(fb, o, "empty", empty);
+	cda_fb_set(fb, o, "files", files);
+}
+
+static int pools_facts(struct sw_load *ld, struct cda_fb *fb, struct cda_value *list)
 {
 	struct sw_pool pools[SW_MAX_POOLS];
 	size_t npools = 0;
 	bool root_is_pool = false;
-	struct cda_arena *a = ld->a;
 
 	for (size_t i = 0; i < ld->n; i++)
 		if (ld->e[i].value && !strchr(ld->e[i].path, '/') && file_index(ld->e[i].path) >= 0)
@@ -549,34 +571,9 @@ static int pools_facts(struct sw_load *ld, struct cda_value *list)
 		return cda_fail(ld->err, CDA_E_FORMAT,
 				"%s: no swiotlb debugfs files (io_tlb_nslabs, io_tlb_used, ...) found",
 				ld->name);
-	for (size_t i = 0; i < npools; i++) {
-		struct sw_pool *p = &pools[i];
-		struct cda_value *o = cda_v_obj(a), *files = cda_v_list(a);
-		bool empty = true;
-
-		if (!o || !files || cda_obj_set_str(a, o, "name", p->name) ||
-		    cda_obj_set_bool(a, o, "default", p->is_default) ||
-		    cda_obj_set_str(a, o, "location", p->location) ||
-		    cda_obj_set_str(a, o, "dir", *p->dir ? p->dir : "."))
-			goto oom;
-		for (int f = 0; f < SW_NFILES; f++) {
-			if (!p->have[f])
-				continue; /* absent file, absent fact: the rule says so */
-			empty = false;
-			if (cda_obj_set_u64(a, o, fact_names[f], p->v[f]) ||
-			    cda_list_push(a, files, cda_v_str(a, file_names[f])))
-				goto oom;
-		}
-		if (p->have[SW_NSLABS] && (p->v[SW_NSLABS] >> (64 - SW_IO_TLB_SHIFT)) == 0 &&
-		    cda_obj_set_hex(a, o, "size", p->v[SW_NSLABS] << SW_IO_TLB_SHIFT))
-			goto oom;
-		if (cda_obj_set_bool(a, o, "empty", empty) || cda_obj_set(a, o, "files", files) ||
-		    cda_list_push(a, list, o))
-			goto oom;
-	}
+	for (size_t i = 0; i < npools; i++)
+		pool_facts(fb, list, &pools[i]);
 	return 0;
-oom:
-	return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
 }
 
 static int cmp_entry(const void *x, const void *y)
@@ -629,6 +626,7 @@ static int check_all_empty(struct sw_load *ld, const char *format)
 /* The entries, in whatever form they came, as the "swiotlb" facts. */
 static int entries_facts(struct sw_load *ld, const char *format, struct cda_value **out)
 {
+	struct cda_fb fb = { .a = ld->a };
 	struct cda_value *facts, *pools;
 	int ret;
 
@@ -636,14 +634,11 @@ static int entries_facts(struct sw_load *ld, const char *format, struct cda_valu
 	qsort(ld->e, ld->n, sizeof(ld->e[0]), cmp_entry);
 	if ((ret = check_twice(ld)) || (ret = check_all_empty(ld, format)))
 		return ret;
-	facts = cda_v_obj(ld->a);
-	pools = cda_v_list(ld->a);
-	if (!facts || !pools || cda_obj_set_str(ld->a, facts, "format", format))
-		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
-	if ((ret = pools_facts(ld, pools)))
+	facts = cda_fb_new_obj(&fb);
+	cda_fb_str(&fb, facts, "format", format);
+	pools = cda_fb_list(&fb, facts, "pools");
+	if ((ret = pools_facts(ld, &fb, pools)) || (ret = cda_fb_done(&fb, ld->err)))
 		return ret;
-	if (cda_obj_set(ld->a, facts, "pools", pools))
-		return cda_fail(ld->err, CDA_E_NOMEM, "out of memory");
 	*out = facts;
 	return 0;
 }
@@ -659,7 +654,7 @@ int cda_swiotlb_facts(struct cda_arena *a, const char *path, struct cda_value **
 	int ret;
 
 	if (!ld)
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	ld->name = cda_display_path(path);
 	ld->a = a;
 	ld->err = err;
@@ -687,9 +682,11 @@ int cda_swiotlb_facts(struct cda_arena *a, const char *path, struct cda_value **
 					       "%u MiB, the limit for a swiotlb dump", ld->name, SW_MAX_INPUT >> 20);
 			else if (ret == CDA_GUNZIP_OVER)
 				ret = cda_fail_decompressed(err, ld->name, "gzip data", cap);
+			else if (ret == -CDA_E_NOMEM)
+				ret = cda_oom(err, ld->name);
 			else if (ret)
-				ret = cda_fail(err, -ret, "%s: %s", ld->name, ret == -CDA_E_NOMEM
-					       ? "out of memory" : "corrupt or truncated gzip data");
+				ret = cda_fail(err, CDA_E_FORMAT,
+					       "%s: corrupt or truncated gzip data", ld->name);
 			else if (!cda_is_tar(plain, plen))
 				ret = cda_fail(err, CDA_E_FORMAT, "%s: gzip data is not a tar archive",
 					       ld->name);
@@ -725,7 +722,7 @@ int cda_swiotlb_facts_members(struct cda_arena *a, const char *name,
 	int ret = 0;
 
 	if (!ld)
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	ld->name = name;
 	ld->a = a;
 	ld->err = err;

@@ -2,18 +2,24 @@
 /*
  * ftrace loader for the dma:* and swiotlb:* events (DOMAIN.md §5), streamed in
  * constant memory. Each address an event carries is put in a group keyed by
- * (event, device, field, whether it carries the shared bit, pool it falls
- * in); a group keeps a count, its first line numbers and its extent. The
- * groups are what rules see: one finding per distinct problem, with a count,
- * however long the trace.
+ * (event, device, field), and within it in a run: addresses whose extents
+ * overlap or touch, with a count, the first line numbers and the extent.
+ * A group keeps at most MAX_RUNS runs and merges the two closest when it
+ * needs room, so a run may span a gap. The groups are what rules see: one
+ * finding per distinct problem, with a count, however long the trace.
  *
- * The realm's shared bit, BIT(ipa_bits - 1), is a property of the realm that
- * the guest never prints (arch/arm64/kernel/rsi.c keeps config.ipa_bits to
- * itself), so it comes only from --ipa-bits (ctx->ipa_bits). It is never
- * guessed from the addresses: where buffers land says nothing about it. With
- * the bit, a DMA address is checked against the pools in its canonical form
- * (dma_to_phys() clears the bit); without it, or on pKVM where there is none,
- * an address is used as it is.
+ * The loader knows no pool and no shared bit. Which pools there are (the
+ * boot log's, the device tree's) and whether the realm's shared bit,
+ * BIT(ipa_bits - 1), is known (--ipa-bits) or absent (pKVM) are the rules'
+ * to say (rules/runtime.json TRACE001-005): they place each run in a pool
+ * and tell shared addresses from private ones, and split a group's runs
+ * into one finding per (shared or not, pool). For that a run never mixes
+ * addresses that differ in a bit from LOWEST_SHARED_BIT up, where a shared
+ * bit can be: whether its addresses carry the bit is the same for all of
+ * them. A run that crosses a pool's edge (only a merged one can, in
+ * practice) is indeterminate there, never a false finding. Sizes are kept
+ * rounded up to each arm64 page size, since the guest's is the kernel's to
+ * say.
  *
  * Line forms (event_start(), device_of()): what the tracefs `trace` and
  * `trace_pipe` files print with any of the header options (context-info off,
@@ -48,7 +54,9 @@
  * Each is found through an open-addressing hash table of twice its size, so
  * a lookup costs the same with 8 devices or 1024.
  */
-#define MAX_GROUPS 4096  /* distinct (event, device, field, shared bit, pool) keys */
+#define MAX_GROUPS 4096  /* distinct (event, device, field) keys */
+#define MAX_RUNS 8       /* address runs a group keeps */
+#define RUN_SLOTS 8192   /* runs of all groups */
 #define MAX_ERRORS 256   /* distinct (event, device, error) keys */
 #define MAX_DEVICES 1024
 #define MAX_DEVNAME 128  /* longer names are unchecked */
@@ -57,7 +65,6 @@
 #define DEVICE_SLOTS 2048
 #define DMA_MAPPING_ERROR UINT64_MAX
 #define DMA_ATTR_MMIO (1ull << 10) /* include/linux/dma-mapping.h, v6.18 */
-#define REGION_NONE (-1)
 /*
  * The lowest bit a realm's shared bit can be: BIT(ipa_bits - 1) with
  * ipa_bits 32 at least (--ipa-bits, ID_AA64MMFR0_EL1.PARange). An address
@@ -108,23 +115,43 @@ static bool kind_is_alloc(enum ev_kind k)
 }
 
 /*
- * What a group is keyed by: hashed and compared as bytes, so no padding.
- * shared: the address carries the known bit. high: the bit is not known
- * (and there may be one) and the address is at or above LOWEST_SHARED_BIT,
- * so whether it carries one is not known either.
+ * What a group is keyed by: hashed and compared as bytes, so no padding. A
+ * group knows no pool and no shared bit: where its addresses lie is kept as
+ * runs, and the rules decide which pool a run is in and whether it carries
+ * the shared bit.
  */
 struct group_key {
-	uint8_t ev, field, shared, high;
-	int16_t region; /* of the canonical address */
+	uint8_t ev, field;
 	uint16_t dev;
+	uint8_t zero[4];
 };
 
+/*
+ * A run: addresses of one group whose extents overlap or touch, or the closest runs
+ * merged when the group has no room for another. The addresses of a run
+ * agree on every bit from LOWEST_SHARED_BIT up, so a rule can tell from min
+ * alone whether they carry a realm's shared bit (BIT(ipa_bits - 1), one of
+ * those bits) and clear it from min, last and end. last: the last byte of
+ * the highest extent (an address with size 0 counts one byte).
+ */
+struct run {
+	uint64_t min, last;
+};
+
+/* The rest of a run, kept apart: the lookups read only min and last. */
+struct run_stats {
+	struct cda_line_hits seen;
+	uint64_t end, first_addr, first_seq, addr_bits, max_size;
+	uint64_t size_bits;       /* OR of the traced sizes */
+	uint64_t rounded_bits[3]; /* OR of the sizes rounded up to 4K, 16K and 64K guest pages */
+};
+
+/* run[0..nruns) sorted by min; run[nruns..owned) are spare slots the group owns. */
 struct group {
 	struct group_key k;
-	struct cda_line_hits seen;
-	uint64_t min, end, addr_bits, max_size, first_addr;
-	uint64_t size_bits;    /* OR of the traced sizes */
-	uint64_t rounded_bits; /* OR of the sizes rounded up to the guest page (ctx->page_size) */
+	uint8_t nruns, owned;
+	uint16_t hot; /* the slot of the run last added to: buffers come in runs too */
+	uint16_t run[MAX_RUNS];
 };
 
 struct error_key {
@@ -132,7 +159,8 @@ struct error_key {
 	uint16_t dev;
 	uint8_t ev, zero[5];
 };
-_Static_assert(sizeof(struct group_key) == 8 && sizeof(struct error_key) == 16,
+_Static_assert(sizeof(struct group_key) == 8 && sizeof(struct error_key) == 16 &&
+	       RUN_SLOTS <= UINT16_MAX && MAX_RUNS <= UINT8_MAX,
 	       "table keys without padding bytes");
 
 struct errgroup {
@@ -141,8 +169,6 @@ struct errgroup {
 };
 
 struct trace {
-	const struct cda_trace_ctx *ctx;
-	uint64_t shared_bit; /* 0: not known, or none (pKVM) */
 	uint64_t ev_count[NEVENTS];
 	uint64_t other_events, comments, content; /* content: lines that are not comments */
 	uint64_t mmio_maps; /* dma_map_phys with attrs=MMIO: never bounced, not checked */
@@ -154,6 +180,10 @@ struct trace {
 	struct cda_line_hits unchecked; /* events beyond the group/device limits */
 	struct group groups[MAX_GROUPS];
 	size_t ngroups;
+	struct run runs[RUN_SLOTS];
+	struct run_stats stats[RUN_SLOTS];
+	size_t nruns;  /* slots given to groups */
+	uint64_t seq;  /* addresses added: the order runs were first seen */
 	struct errgroup errs[MAX_ERRORS];
 	size_t nerrs;
 	uint64_t seed; /* of the hash, fnv1a() */
@@ -294,21 +324,6 @@ static int array_next(struct array *a, uint64_t *out)
 
 /* ---- groups ---- */
 
-static int region_of(const struct cda_trace_ctx *ctx, uint64_t addr, uint64_t size)
-{
-	uint64_t last = addr + (size ? size - 1 : 0);
-
-	if (last < addr)
-		return REGION_NONE;
-	for (size_t i = 0; i < ctx->npools; i++) {
-		const struct cda_trace_pool *p = &ctx->pools[i];
-
-		if (addr >= p->base && last - p->base < p->size)
-			return (int)i;
-	}
-	return REGION_NONE;
-}
-
 /* ---- tables ---- */
 
 /*
@@ -385,57 +400,201 @@ static int device_index(struct trace *t, const char *name, size_t len)
 	return (int)t->last_dev;
 }
 
-static uint64_t lowbit(uint64_t x)
+/* Same bits from LOWEST_SHARED_BIT up: a run never mixes addresses a shared bit can tell apart. */
+static bool same_high(uint64_t x, uint64_t y)
 {
-	return x & -x;
+	return (x ^ y) < LOWEST_SHARED_BIT;
+}
+
+static void hits_merge(struct cda_line_hits *to, const struct cda_line_hits *from)
+{
+	struct cda_line_hits m = { .count = to->count + from->count };
+	size_t i = 0, j = 0;
+
+	/* both sorted: the first lines of the two are the first of their union */
+	while (m.nlines < CDA_FIRST_LINES && (i < to->nlines || j < from->nlines)) {
+		uint64_t l = j == from->nlines || (i < to->nlines && to->lines[i] <= from->lines[j])
+			     ? to->lines[i++] : from->lines[j++];
+
+		if (!m.nlines || m.lines[m.nlines - 1] != l)
+			m.lines[m.nlines++] = l;
+	}
+	*to = m;
+}
+
+static void run_merge(struct trace *t, uint16_t into, uint16_t slot)
+{
+	struct run_stats *to = &t->stats[into];
+	const struct run_stats *from = &t->stats[slot];
+
+	t->runs[into].min = t->runs[slot].min < t->runs[into].min ? t->runs[slot].min : t->runs[into].min;
+	t->runs[into].last = t->runs[slot].last > t->runs[into].last ? t->runs[slot].last
+								     : t->runs[into].last;
+	if (from->first_seq < to->first_seq)
+		to->first_seq = from->first_seq, to->first_addr = from->first_addr;
+	hits_merge(&to->seen, &from->seen);
+	to->end = from->end > to->end ? from->end : to->end;
+	to->max_size = from->max_size > to->max_size ? from->max_size : to->max_size;
+	to->addr_bits |= from->addr_bits;
+	to->size_bits |= from->size_bits;
+	for (size_t i = 0; i < 3; i++)
+		to->rounded_bits[i] |= from->rounded_bits[i];
+}
+
+/* The run at position i has a new, lower min: move it back to its place. */
+static void run_resort(const struct trace *t, struct group *g, size_t i)
+{
+	for (; i > 0 && t->runs[g->run[i]].min < t->runs[g->run[i - 1]].min; i--) {
+		uint16_t x = g->run[i];
+
+		g->run[i] = g->run[i - 1];
+		g->run[i - 1] = x;
+	}
+}
+
+/* Bytes between the runs at positions i and i + 1 (0 if they overlap); UINT64_MAX if they may not merge. */
+static uint64_t run_gap(const struct trace *t, const struct group *g, size_t i)
+{
+	const struct run *x = &t->runs[g->run[i]], *y = &t->runs[g->run[i + 1]];
+
+	if (!same_high(x->min, y->min))
+		return UINT64_MAX;
+	return y->min > x->last ? y->min - x->last : 0;
+}
+
+/* Frees a run slot by merging the two closest runs; false if no two may merge. */
+static bool run_make_room(struct trace *t, struct group *g)
+{
+	uint64_t best = UINT64_MAX, gap;
+	size_t at = 0;
+	uint16_t freed;
+
+	for (size_t i = 0; i + 1 < g->nruns; i++)
+		if ((gap = run_gap(t, g, i)) < best)
+			best = gap, at = i;
+	if (best == UINT64_MAX)
+		return false;
+	run_merge(t, g->run[at], g->run[at + 1]);
+	freed = g->run[at + 1];
+	g->hot = g->run[at]; /* never the freed slot */
+	memmove(&g->run[at + 1], &g->run[at + 2], (g->nruns - at - 2) * sizeof(g->run[0]));
+	g->run[--g->nruns] = freed;
+	return true;
+}
+
+/*
+ * No room for a run of its own: the address joins the nearest run it may
+ * share one with (NULL if none: it is unchecked).
+ */
+static struct run *run_nearest(struct trace *t, struct group *g, uint64_t addr, uint64_t last)
+{
+	struct run *best = NULL;
+	uint64_t best_gap = UINT64_MAX;
+	size_t at = 0;
+
+	for (size_t i = 0; i < g->nruns; i++) {
+		struct run *r = &t->runs[g->run[i]];
+		uint64_t gap = addr > r->last ? addr - r->last : r->min - last;
+
+		if (same_high(addr, r->min) && gap < best_gap)
+			best = r, best_gap = gap, at = i;
+	}
+	if (best && addr < best->min) {
+		best->min = addr;
+		run_resort(t, g, at);
+	}
+	return best;
+}
+
+/*
+ * The run the address [addr, last] goes in: one its extent overlaps, else a
+ * new one. NULL when the group can neither take a new run nor merge two.
+ */
+static struct run *run_for(struct trace *t, struct group *g, uint64_t addr, uint64_t last)
+{
+	struct run *r = &t->runs[g->hot];
+	size_t i;
+
+	if (g->nruns && addr >= r->min && last <= r->last)
+		return r;
+	for (i = 0; i < g->nruns; i++) {
+		r = &t->runs[g->run[i]];
+
+		/* overlapping or touching: buffers handed out one after another make one run */
+		if ((addr <= r->last || addr - r->last == 1) && last >= r->min - (r->min > 0) &&
+		    same_high(addr, r->min)) {
+			if (addr < r->min) {
+				r->min = addr;
+				run_resort(t, g, i);
+			}
+			return r;
+		}
+	}
+	/* a slot is kept back for each group not yet seen */
+	if (g->nruns == g->owned && g->owned < MAX_RUNS &&
+	    (!g->owned || t->nruns + (MAX_GROUPS - t->ngroups) < RUN_SLOTS))
+		g->run[g->owned++] = (uint16_t)t->nruns++;
+	if (g->nruns == g->owned && !run_make_room(t, g))
+		return run_nearest(t, g, addr, last);
+	i = g->nruns++;
+	r = &t->runs[g->run[i]];
+	*r = (struct run){ .min = addr, .last = last };
+	t->stats[g->run[i]] = (struct run_stats){ .first_seq = t->seq, .first_addr = addr };
+	run_resort(t, g, i);
+	return r;
+}
+
+static struct group *group_for(struct trace *t, const struct group_key *key)
+{
+	size_t slot = probe(t, t->group_slots, GROUP_SLOTS, key, sizeof(*key), same_group);
+
+	if (!t->group_slots[slot]) {
+		if (t->ngroups == MAX_GROUPS)
+			return NULL;
+		t->groups[t->ngroups] = (struct group){ .k = *key };
+		t->group_slots[slot] = (uint16_t)++t->ngroups;
+	}
+	return &t->groups[t->group_slots[slot] - 1];
 }
 
 static void add_addr(struct trace *t, unsigned ev, int dev, enum field f, uint64_t addr,
 		     uint64_t size, uint64_t line)
 {
-	const struct cda_trace_ctx *ctx = t->ctx;
-	bool shared = t->shared_bit && (addr & t->shared_bit);
-	bool high = !t->shared_bit && !ctx->no_shared_bit && addr >= LOWEST_SHARED_BIT;
-	struct group_key key = { .ev = (uint8_t)ev, .field = (uint8_t)f, .shared = shared,
-				 .high = high, .dev = (uint16_t)dev, .region = REGION_NONE };
+	static const uint64_t pages[3] = { 4096, 16384, 65536 };
+	const struct group_key key = { .ev = (uint8_t)ev, .field = (uint8_t)f, .dev = (uint16_t)dev };
 	/* an extent past the top of the address space ends at the top */
 	uint64_t end = addr + size < addr ? UINT64_MAX : addr + size;
-	uint64_t page = ctx->page_size, first = addr;
-	struct group *g;
-	size_t slot;
+	uint64_t last = size ? end - (addr + size >= addr) : addr;
+	struct group *g = group_for(t, &key);
+	struct run *run = g ? run_for(t, g, addr, last) : NULL;
+	struct run_stats *r;
 
-	/* dma_to_phys() clears the bit before the address means memory */
-	if (shared)
-		addr &= ~t->shared_bit, end &= ~t->shared_bit;
-	if (ctx->npools)
-		key.region = (int16_t)region_of(ctx, addr, size);
-	slot = probe(t, t->group_slots, GROUP_SLOTS, &key, sizeof(key), same_group);
-	if (!t->group_slots[slot]) {
-		if (t->ngroups == MAX_GROUPS) {
-			cda_line_hits_add(&t->unchecked, line);
-			return;
-		}
-		t->groups[t->ngroups] = (struct group){ .k = key, .min = UINT64_MAX, .first_addr = first };
-		t->group_slots[slot] = (uint16_t)++t->ngroups;
+	if (!run) {
+		cda_line_hits_add(&t->unchecked, line);
+		return;
 	}
-	g = &t->groups[t->group_slots[slot] - 1];
-	cda_line_hits_add(&g->seen, line);
-	if (addr < g->min)
-		g->min = addr;
-	if (end > g->end)
-		g->end = end;
-	g->addr_bits |= addr;
-	g->size_bits |= size;
+	g->hot = (uint16_t)(run - t->runs);
+	r = &t->stats[g->hot];
+	t->seq++;
+	cda_line_hits_add(&r->seen, line);
+	if (last > run->last)
+		run->last = last;
+	if (end > r->end)
+		r->end = end;
+	r->addr_bits |= addr;
+	r->size_bits |= size;
 	/*
 	 * A coherent allocation's traced size is the caller's request; the
 	 * kernel allocates whole guest pages (dma_direct_alloc() and
 	 * dma_direct_alloc_pages(): size = PAGE_ALIGN(size)), and that is what
-	 * it shares. The rounding needs the guest's page size.
+	 * it shares. Rounded for each arm64 page size: the rules pick the
+	 * guest's.
 	 */
-	if (page && size <= UINT64_MAX - (page - 1))
-		g->rounded_bits |= (size + page - 1) & ~(page - 1);
-	if (size > g->max_size)
-		g->max_size = size;
+	for (size_t i = 0; i < 3; i++)
+		if (size <= UINT64_MAX - (pages[i] - 1))
+			r->rounded_bits[i] |= (size + pages[i] - 1) & ~(pages[i] - 1);
+	if (size > r->max_size)
+		r->max_size = size;
 }
 
 static void add_error(struct trace *t, unsigned ev, int dev, int64_t err, uint64_t line)
@@ -868,145 +1027,119 @@ static const char *kind_name(enum ev_kind k)
 	}
 }
 
-/* Why the shared bit is unknown. */
-static const char *no_bit_reason(const struct cda_trace_ctx *ctx)
+static uint64_t lowbit(uint64_t x)
 {
-	return ctx->no_shared_bit
-		? "not a realm: no address carries a shared bit"
-		: "the realm's shared bit is not known: pass --ipa-bits N (the realm's IPA width, from the "
-		  "VMM's configuration; the guest never prints it)";
+	return x & -x;
 }
 
-/* The size facts of a coherent allocation group (size_alignment, rounded_size_alignment). */
-static int alloc_size_facts(struct cda_arena *a, const struct trace *t, const struct group *g,
-			    struct cda_value *o)
+static void run_facts(struct cda_fb *fb, const struct trace *t, size_t group, uint16_t slot,
+		      struct cda_value *list)
 {
-	uint64_t page = t->ctx->page_size;
+	const struct group *g = &t->groups[group];
+	const struct run_stats *r = &t->stats[slot];
+	static const char *const rounded[3] = {
+		"rounded_4k_size_alignment", "rounded_16k_size_alignment", "rounded_64k_size_alignment",
+	};
+	struct cda_value *o = cda_fb_push_obj(fb, list);
 
-	return cda_obj_set_hex(a, o, "size_alignment", lowbit(g->size_bits)) ||
-	       cda_obj_set(a, o, "rounded_size_alignment", page
-			   ? cda_v_hex(a, lowbit(g->rounded_bits))
-			   : cda_v_unknown(a, "the guest page size is not known, so neither is the size "
-					   "dma_direct_alloc() rounds these buffers to: give the guest "
-					   "kernel (audit --kernel)"));
+	cda_fb_u64(fb, o, "group", group);
+	cda_fb_line_hits_in(fb, o, &r->seen);
+	cda_fb_hex(fb, o, "first_address", r->first_addr);
+	cda_fb_hex(fb, o, "min", t->runs[slot].min);
+	cda_fb_hex(fb, o, "last", t->runs[slot].last);
+	cda_fb_hex(fb, o, "end", r->end);
+	cda_fb_hex(fb, o, "max_size", r->max_size);
+	cda_fb_hex(fb, o, "addr_bits", r->addr_bits);
+	cda_fb_hex(fb, o, "size_alignment", lowbit(r->size_bits));
+	for (size_t i = 0; kind_is_alloc(events[g->k.ev].kind) && i < 3; i++)
+		cda_fb_hex(fb, o, rounded[i], lowbit(r->rounded_bits[i]));
 }
 
-static int group_facts(struct cda_arena *a, const struct trace *t, const struct group *g,
-		       struct cda_value *list)
-{
-	const struct cda_trace_ctx *ctx = t->ctx;
-	struct cda_value *o = cda_v_obj(a);
-	bool dma = field_is_dma(g->k.field);
-	int region = g->k.region;
-	struct cda_value *shared, *in_pool;
+/* Slots with their stats, to sort by first_seq. */
+struct seen_slot {
+	uint64_t first_seq;
+	uint16_t slot;
+};
 
-	if (!o)
-		return -1;
-	/*
-	 * Without the bit some addresses still have an answer: one below
-	 * LOWEST_SHARED_BIT cannot carry it, nor can one lying in a pool as it
-	 * is (pools are RAM in the protected half of the IPA space, below the
-	 * bit), and where there is no bit an address means what it says.
-	 */
-	if (t->shared_bit || !g->k.high || region != REGION_NONE)
-		shared = t->shared_bit || !ctx->no_shared_bit ? cda_v_bool(a, g->k.shared)
-							       : cda_v_unknown(a, no_bit_reason(ctx));
-	else
-		shared = cda_v_unknown(a, no_bit_reason(ctx));
-	if (!ctx->npools)
-		in_pool = cda_v_unknown(a, "no pool addresses known: give the boot log (--dmesg), or "
-				       "with audit the device tree, so the tool knows where the pools are");
-	else if (!g->k.high || region != REGION_NONE)
-		in_pool = cda_v_bool(a, region != REGION_NONE);
-	else
-		in_pool = cda_v_unknown(a, "these addresses lie in no known pool as they are, but in a "
-				       "realm the shared bit is cleared first, and it is not known: pass "
-				       "--ipa-bits N, or --platform pkvm");
-	if (cda_obj_set_str(a, o, "event", events[g->k.ev].name) ||
-	    cda_obj_set_str(a, o, "kind", kind_name(events[g->k.ev].kind)) ||
-	    cda_obj_set_str(a, o, "field", field_names[g->k.field]) ||
-	    cda_obj_set_str(a, o, "address_kind", dma ? "dma" : "phys") ||
-	    cda_obj_set_str(a, o, "device", t->devs[g->k.dev]) ||
-	    cda_obj_set_u64(a, o, "count", g->seen.count) ||
-	    cda_obj_set(a, o, "lines", cda_line_hits_list(a, &g->seen)) ||
-	    cda_obj_set_hex(a, o, "first_address", g->first_addr) ||
-	    cda_obj_set_hex(a, o, "min", g->min) ||
-	    cda_obj_set_hex(a, o, "end", g->end) ||
-	    cda_obj_set_hex(a, o, "max_size", g->max_size) ||
-	    /* the largest power of two dividing every address (the shared bit cleared) */
-	    cda_obj_set_hex(a, o, "alignment", lowbit(g->addr_bits)) ||
-	    (kind_is_alloc(events[g->k.ev].kind) && alloc_size_facts(a, t, g, o)) ||
-	    cda_obj_set(a, o, "shared_bit", shared) ||
-	    cda_obj_set(a, o, "in_pool", in_pool) ||
-	    (region != REGION_NONE && cda_obj_set_str(a, o, "pool", ctx->pools[region].name)) ||
-	    cda_list_push(a, list, o))
-		return -1;
-	return 0;
+static int cmp_first_seen(const void *pa, const void *pb)
+{
+	const struct seen_slot *x = pa, *y = pb;
+
+	return x->first_seq < y->first_seq ? -1 : x->first_seq > y->first_seq;
 }
 
-static struct cda_value *bit_fact(struct cda_arena *a, const struct trace *t)
+/* A group and its runs, the runs in the order they were first seen. */
+static void group_facts(struct cda_fb *fb, const struct trace *t, size_t gi,
+			struct cda_value *list)
 {
-	struct cda_value *v;
+	const struct group *g = &t->groups[gi];
+	struct cda_value *o = cda_fb_push_obj(fb, list), *runs;
+	struct seen_slot order[MAX_RUNS];
 
-	if (!t->shared_bit)
-		return cda_v_unknown(a, no_bit_reason(t->ctx));
-	v = cda_v_obj(a);
-	if (!v || cda_obj_set_hex(a, v, "value", t->shared_bit) ||
-	    cda_obj_set_u64(a, v, "ipa_bits", t->ctx->ipa_bits) ||
-	    cda_obj_set_str(a, v, "source", "option"))
-		return NULL;
-	return v;
+	cda_fb_str(fb, o, "event", events[g->k.ev].name);
+	cda_fb_str(fb, o, "kind", kind_name(events[g->k.ev].kind));
+	cda_fb_str(fb, o, "field", field_names[g->k.field]);
+	cda_fb_str(fb, o, "address_kind", field_is_dma(g->k.field) ? "dma" : "phys");
+	cda_fb_str(fb, o, "device", t->devs[g->k.dev]);
+	runs = cda_fb_list(fb, o, "runs");
+	for (size_t i = 0; i < g->nruns; i++)
+		order[i] = (struct seen_slot){ t->stats[g->run[i]].first_seq, g->run[i] };
+	qsort(order, g->nruns, sizeof(order[0]), cmp_first_seen);
+	for (size_t i = 0; i < g->nruns && cda_fb_ok(fb); i++)
+		run_facts(fb, t, gi, order[i].slot, runs);
+}
+
+/* An (event, device, error) key: where it was seen, and the errno or DMA_MAPPING_ERROR. */
+static void error_facts(struct cda_fb *fb, const struct trace *t, const struct errgroup *e,
+			struct cda_value *list)
+{
+	struct cda_value *o = cda_fb_push_obj(fb, list);
+	char code[24];
+
+	snprintf(code, sizeof(code), "%lld", (long long)e->k.err);
+	cda_fb_line_hits_in(fb, o, &e->seen);
+	cda_fb_str(fb, o, "event", events[e->k.ev].name);
+	cda_fb_str(fb, o, "device", t->devs[e->k.dev]);
+	cda_fb_str(fb, o, "error", e->k.err ? code : "DMA_MAPPING_ERROR");
+}
+
+/* The events traced, each by its count (events not seen are left out); returns the total. */
+static uint64_t event_counts(struct cda_fb *fb, const struct trace *t, struct cda_value *counts)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < NEVENTS; i++) {
+		total += t->ev_count[i];
+		if (t->ev_count[i])
+			cda_fb_u64(fb, counts, events[i].name, t->ev_count[i]);
+	}
+	return total;
 }
 
 static int build(struct cda_arena *a, const struct trace *t, const char *format, uint64_t nlines,
-		 uint64_t bytes, struct cda_value **out)
+		 uint64_t bytes, struct cda_value **out, struct cda_error *err)
 {
-	const struct cda_trace_ctx *ctx = t->ctx;
-	struct cda_value *f = cda_v_obj(a), *counts = cda_v_obj(a), *groups = cda_v_list(a);
-	struct cda_value *errs = cda_v_list(a), *pools = cda_v_list(a), *bitv = bit_fact(a, t);
-	uint64_t total = 0;
+	struct cda_fb fb = { .a = a };
+	struct cda_value *f = cda_fb_new_obj(&fb), *counts = cda_fb_new_obj(&fb), *l;
+	int ret;
 
-	if (!f || !counts || !groups || !errs || !pools || !bitv)
-		return -1;
-	for (size_t i = 0; i < NEVENTS; i++) {
-		total += t->ev_count[i];
-		if (t->ev_count[i] && cda_obj_set_u64(a, counts, events[i].name, t->ev_count[i]))
-			return -1;
-	}
-	for (size_t i = 0; i < ctx->npools; i++) {
-		struct cda_value *p = cda_v_obj(a);
-
-		if (!p || cda_obj_set_str(a, p, "name", ctx->pools[i].name) ||
-		    cda_obj_set_str(a, p, "source", ctx->pools[i].source) ||
-		    cda_obj_set_hex(a, p, "base", ctx->pools[i].base) ||
-		    cda_obj_set_hex(a, p, "size", ctx->pools[i].size) || cda_list_push(a, pools, p))
-			return -1;
-	}
-	for (size_t i = 0; i < t->ngroups; i++)
-		if (group_facts(a, t, &t->groups[i], groups))
-			return -1;
-	for (size_t i = 0; i < t->nerrs; i++) {
-		const struct errgroup *e = &t->errs[i];
-		struct cda_value *o = cda_line_hits_value(a, &e->seen);
-		long long code = e->k.err;
-
-		if (!o || cda_obj_set_str(a, o, "event", events[e->k.ev].name) ||
-		    cda_obj_set_str(a, o, "device", t->devs[e->k.dev]) ||
-		    cda_obj_set_str(a, o, "error", code ? cda_arena_printf(a, "%lld", code)
-						   : "DMA_MAPPING_ERROR") ||
-		    cda_list_push(a, errs, o))
-			return -1;
-	}
-	if (cda_obj_set_str(a, f, "format", format) ||
-	    cda_obj_set_u64(a, f, "lines", nlines) || cda_obj_set_u64(a, f, "bytes", bytes) ||
-	    cda_obj_set_u64(a, f, "events", total) || cda_obj_set(a, f, "event_counts", counts) ||
-	    cda_obj_set_u64(a, f, "other_events", t->other_events) ||
-	    cda_obj_set_u64(a, f, "mmio_mappings", t->mmio_maps) ||
-	    cda_obj_set(a, f, "malformed", cda_line_hits_value(a, &t->malformed)) ||
-	    cda_obj_set(a, f, "unchecked", cda_line_hits_value(a, &t->unchecked)) ||
-	    cda_obj_set(a, f, "shared_bit", bitv) || cda_obj_set(a, f, "pools", pools) ||
-	    cda_obj_set(a, f, "groups", groups) || cda_obj_set(a, f, "errors", errs))
-		return -1;
+	cda_fb_str(&fb, f, "format", format);
+	cda_fb_u64(&fb, f, "lines", nlines);
+	cda_fb_u64(&fb, f, "bytes", bytes);
+	cda_fb_u64(&fb, f, "events", event_counts(&fb, t, counts));
+	cda_fb_set(&fb, f, "event_counts", counts);
+	cda_fb_u64(&fb, f, "other_events", t->other_events);
+	cda_fb_u64(&fb, f, "mmio_mappings", t->mmio_maps);
+	cda_fb_line_hits(&fb, f, "malformed", &t->malformed);
+	cda_fb_line_hits(&fb, f, "unchecked", &t->unchecked);
+	l = cda_fb_list(&fb, f, "groups");
+	for (size_t i = 0; i < t->ngroups && cda_fb_ok(&fb); i++)
+		group_facts(&fb, t, i, l);
+	l = cda_fb_list(&fb, f, "errors");
+	for (size_t i = 0; i < t->nerrs && cda_fb_ok(&fb); i++)
+		error_facts(&fb, t, &t->errs[i], l);
+	if ((ret = cda_fb_done(&fb, err)))
+		return ret;
 	*out = f;
 	return 0;
 }
@@ -1067,8 +1200,7 @@ static int sniff_dat(const struct cda_source *src, int *fd, struct cda_error *er
 	return 0;
 }
 
-int cda_trace_facts_src(struct cda_arena *a, const struct cda_source *src,
-			const struct cda_trace_ctx *ctx, struct cda_value **out,
+int cda_trace_facts_src(struct cda_arena *a, const struct cda_source *src, struct cda_value **out,
 			struct cda_error *err)
 {
 	static const struct cda_lines_kind kind = {
@@ -1084,11 +1216,8 @@ int cda_trace_facts_src(struct cda_arena *a, const struct cda_source *src,
 	if (!t) {
 		if (fd >= 0)
 			close(fd);
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	}
-	t->ctx = ctx;
-	/* a realm's bit; pKVM has none, whatever --ipa-bits says */
-	t->shared_bit = ctx->ipa_bits && !ctx->no_shared_bit ? 1ull << (ctx->ipa_bits - 1) : 0;
 	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
 		t->seed = (uintptr_t)t; /* no entropy yet: where the heap is, randomised too */
 	if (fd >= 0)
@@ -1097,14 +1226,14 @@ int cda_trace_facts_src(struct cda_arena *a, const struct cda_source *src,
 		ret = cda_lines_each_src(src, &kind, parse_line, t, &nlines, &bytes, err);
 	if (ret == 0)
 		ret = mostly_unreadable(t, cda_source_name(src), fd >= 0, err);
-	if (ret == 0 && build(a, t, fd >= 0 ? "trace.dat" : "text", nlines, bytes, out))
-		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+	if (ret == 0)
+		ret = build(a, t, fd >= 0 ? "trace.dat" : "text", nlines, bytes, out, err);
 	free(t);
 	return ret;
 }
 
-int cda_trace_facts(struct cda_arena *a, const char *path, const struct cda_trace_ctx *ctx,
-		    struct cda_value **out, struct cda_error *err)
+int cda_trace_facts(struct cda_arena *a, const char *path, struct cda_value **out,
+		    struct cda_error *err)
 {
-	return cda_trace_facts_src(a, &(struct cda_source){ .path = path }, ctx, out, err);
+	return cda_trace_facts_src(a, &(struct cda_source){ .path = path }, out, err);
 }

@@ -246,6 +246,48 @@ static int child_error(const char *name, int status, const char *said, struct cd
 			"(exit status %d)", name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/*
+ * Fork the child that reads fd (which the parent closes) into the pipe's
+ * write end; the parent keeps pfd[0]. Returns the child's pid, or -1.
+ */
+static pid_t spawn(int fd, int pfd[2])
+{
+	pid_t pid;
+
+	fflush(NULL); /* nothing buffered is written twice */
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit cpu = { CDA_TRACE_DAT_CPU_SECONDS, CDA_TRACE_DAT_CPU_SECONDS };
+
+		close(pfd[0]);
+		signal(SIGPIPE, SIG_DFL);
+		setrlimit(RLIMIT_CPU, &cpu); /* a looping library ends on SIGXCPU */
+		child_main(fd, pfd[1]);
+	}
+	close(fd);
+	close(pfd[1]);
+	return pid;
+}
+
+/* Read the child's lines from rfd (closed here), then wait for it; 0, or -1 on a read error. */
+static int drain(int rfd, pid_t pid, struct reader *r,
+		 bool (*fn)(void *ctx, const char *line, size_t len, bool cut, uint64_t n),
+		 void *ctx, uint64_t *n, int *status)
+{
+	int ret;
+
+	r->in = fdopen(rfd, "r");
+	ret = r->in ? read_lines(r, fn, ctx, n) : -1;
+	if (r->in)
+		fclose(r->in); /* before waiting: a child still writing gets EPIPE, not a hang */
+	else
+		close(rfd);
+	free(r->line);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return ret;
+}
+
 int cda_trace_dat_each(int fd, const char *name,
 		       bool (*fn)(void *ctx, const char *line, size_t len, bool cut, uint64_t n),
 		       void *ctx, uint64_t *nrecords, uint64_t *bytes, struct cda_error *err)
@@ -262,32 +304,13 @@ int cda_trace_dat_each(int fd, const char *name,
 		close(fd);
 		return ret;
 	}
-	fflush(NULL); /* nothing buffered is written twice */
-	pid = fork();
-	if (pid == 0) {
-		struct rlimit cpu = { CDA_TRACE_DAT_CPU_SECONDS, CDA_TRACE_DAT_CPU_SECONDS };
-
-		close(pfd[0]);
-		signal(SIGPIPE, SIG_DFL);
-		setrlimit(RLIMIT_CPU, &cpu); /* a looping library ends on SIGXCPU */
-		child_main(fd, pfd[1]);
-	}
-	close(fd);
-	close(pfd[1]);
+	pid = spawn(fd, pfd);
 	if (pid < 0) {
+		ret = cda_fail(err, CDA_E_IO, "%s: %s", name, strerror(errno));
 		close(pfd[0]);
-		return cda_fail(err, CDA_E_IO, "%s: %s", name, strerror(errno));
+		return ret;
 	}
-	r.in = fdopen(pfd[0], "r");
-	ret = r.in ? read_lines(&r, fn, ctx, nrecords) : -1;
-	if (r.in)
-		fclose(r.in); /* before waiting: a child still writing gets EPIPE, not a hang */
-	else
-		close(pfd[0]);
-	free(r.line);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (ret)
+	if (drain(pfd[0], pid, &r, fn, ctx, nrecords, &status))
 		return cda_fail(err, CDA_E_IO, "%s: reading libtracecmd's output failed", name);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !strcmp(r.status, "OK"))
 		return 0;

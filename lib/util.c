@@ -24,6 +24,11 @@ int cda_fail(struct cda_error *err, int code, const char *fmt, ...)
 	return -code;
 }
 
+int cda_oom(struct cda_error *err, const char *name)
+{
+	return cda_fail(err, CDA_E_NOMEM, "%s%sout of memory", name ? name : "", name ? ": " : "");
+}
+
 bool cda_parse_hex(const char *s, const char *end, uint64_t *out, const char **next)
 {
 	const char *b = s;
@@ -94,7 +99,7 @@ static int read_stream(FILE *f, const char *name, size_t max, char **buf, size_t
 				cap *= 2;
 			nb = realloc(b, cap + 1);
 			if (!nb) {
-				ret = cda_fail(err, CDA_E_NOMEM, "%s: out of memory", name);
+				ret = cda_oom(err, name);
 				goto out;
 			}
 			b = nb;

@@ -15,6 +15,13 @@ int cda_fail(struct cda_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * The one out-of-memory error: "NAME: out of memory" ("out of memory" when
+ * name is NULL), returning -CDA_E_NOMEM. Loaders that build facts get it
+ * from cda_fb_done() (facts.h).
+ */
+int cda_oom(struct cda_error *err, const char *name);
+
+/*
  * Read a whole file ("-" is standard input) into a malloc'd buffer with a NUL
  * after the data. Files larger than max bytes are refused, so hostile inputs
  * cannot exhaust memory. Errors: -CDA_E_IO, -CDA_E_FORMAT (too large), -CDA_E_NOMEM.

@@ -31,6 +31,7 @@ struct vdev {
 
 struct vload {
 	struct cda_arena *a;
+	struct cda_fb fb; /* builds the facts */
 	const char *name; /* "ARCHIVE:snapshot/virtio", for messages */
 	struct cda_error *err;
 	struct vdev *d;
@@ -52,11 +53,6 @@ static const char *device_type(uint64_t id)
 		[38] = "param-serv", [39] = "audio-policy", [40] = "bt", [41] = "gpio",
 	};
 	return id < sizeof(names) / sizeof(names[0]) && names[id] ? names[id] : NULL;
-}
-
-static int oom(struct vload *l)
-{
-	return cda_fail(l->err, CDA_E_NOMEM, "out of memory");
 }
 
 /* Group "virtioN/FILE" members by device; other names are not what the collector writes. */
@@ -98,8 +94,8 @@ static int group(struct vload *l, const struct cda_tar_member *m, size_t n)
 	return 0;
 }
 
-/* A file's text without its trailing newline (arena); NULL if absent. */
-static char *text(struct vload *l, const struct vdev *d, enum vfile f, bool *nomem)
+/* A file's text without its trailing newline (arena); NULL if absent or not copied (l->fb). */
+static char *text(struct vload *l, const struct vdev *d, enum vfile f)
 {
 	size_t n;
 	char *t;
@@ -110,7 +106,7 @@ static char *text(struct vload *l, const struct vdev *d, enum vfile f, bool *nom
 	while (n && strchr(" \t\r\n", d->f[f]->data[n - 1]))
 		n--;
 	t = cda_arena_strndup(l->a, (const char *)d->f[f]->data, n);
-	*nomem |= !t;
+	cda_fb_check(&l->fb, !t);
 	return t;
 }
 
@@ -127,8 +123,8 @@ static bool parse_id(const char *s, uint64_t *v)
  * virtio-pci) or a platform device ("a003e00.virtio_mmio", virtio-mmio, named
  * by of_device_make_bus_id() as "<address>.<node name>").
  */
-static int transport(struct vload *l, struct cda_value *o, const char *path,
-		     const struct cda_value *dt_devices)
+static void transport(struct vload *l, struct cda_value *o, const char *path,
+		      const struct cda_value *dt_devices)
 {
 	const char *last = strrchr(path, '/'), *p = last;
 	unsigned dom, bus, dev, fn;
@@ -136,27 +132,33 @@ static int transport(struct vload *l, struct cda_value *o, const char *path,
 
 	while (p && p > path && p[-1] != '/')
 		p--;
-	if (!last || !p || p == last || (size_t)(last - p) >= sizeof(parent))
-		return cda_obj_set_str(l->a, o, "transport", "other") ? oom(l) : 0;
+	if (!last || !p || p == last || (size_t)(last - p) >= sizeof(parent)) {
+		cda_fb_str(&l->fb, o, "transport", "other");
+		return;
+	}
 	memcpy(parent, p, (size_t)(last - p));
 	parent[last - p] = '\0';
-	if (sscanf(parent, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4)
-		return cda_obj_set_str(l->a, o, "transport", "pci") ||
-		       cda_obj_set_str(l->a, o, "pci_function", parent) ? oom(l) : 0;
-	if (!strstr(path, "/platform/"))
-		return cda_obj_set_str(l->a, o, "transport", "other") ? oom(l) : 0;
-	if (cda_obj_set_str(l->a, o, "transport", "mmio") ||
-	    cda_obj_set_str(l->a, o, "platform_device", parent))
-		return oom(l);
+	if (sscanf(parent, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4) {
+		cda_fb_str(&l->fb, o, "transport", "pci");
+		cda_fb_str(&l->fb, o, "pci_function", parent);
+		return;
+	}
+	if (!strstr(path, "/platform/")) {
+		cda_fb_str(&l->fb, o, "transport", "other");
+		return;
+	}
+	cda_fb_str(&l->fb, o, "transport", "mmio");
+	cda_fb_str(&l->fb, o, "platform_device", parent);
 	for (size_t i = 0; dt_devices && dt_devices->type == CDA_T_LIST && i < dt_devices->list.n; i++) {
 		const struct cda_value *dd = dt_devices->list.items[i];
 		const struct cda_value *id = cda_obj_get(dd, "bus_id"), *node = cda_obj_get(dd, "path");
 
 		if (id && id->type == CDA_T_STR && !strcmp(id->s, parent) && node &&
-		    node->type == CDA_T_STR)
-			return cda_obj_set_str(l->a, o, "dt_node", node->s) ? oom(l) : 0;
+		    node->type == CDA_T_STR) {
+			cda_fb_str(&l->fb, o, "dt_node", node->s);
+			return;
+		}
 	}
-	return 0;
 }
 
 /*
@@ -164,78 +166,75 @@ static int transport(struct vload *l, struct cda_value *o, const char *path,
  * position i; the driver's probe sets them (virtio_dev_probe()), so a device
  * with no driver bound has negotiated nothing and every bit reads 0.
  */
-static int features(struct vload *l, struct cda_value *o, const struct vdev *d, const char *drv,
-		    bool *nomem)
+static int features(struct vload *l, struct cda_value *o, const struct vdev *d, const char *drv)
 {
-	const char *bits = text(l, d, VF_FEATURES, nomem);
+	struct cda_fb *fb = &l->fb;
+	const char *bits = text(l, d, VF_FEATURES);
 	const char *why = NULL;
-	struct cda_value *list = cda_v_list(l->a);
+	struct cda_value *list;
 	size_t n;
 
-	if (!list || *nomem)
-		return oom(l);
+	if (!cda_fb_ok(fb))
+		return cda_fb_done(fb, l->err);
 	if (!drv)
 		why = cda_arena_printf(l->a, "%s has no driver bound: nothing was negotiated, so "
 				       "sysfs shows every feature bit as 0", d->name);
 	else if (!bits)
 		why = cda_arena_printf(l->a, "the snapshot has no virtio/%s/features (the collector "
 				       "could not read it)", d->name);
-	if (why) {
-		if (cda_obj_set(l->a, o, "access_platform", cda_v_unknown(l->a, why)) ||
-		    cda_obj_set(l->a, o, "version_1", cda_v_unknown(l->a, why)))
-			return oom(l);
+	if (!drv || !bits) {
+		cda_fb_unknown(fb, o, "access_platform", why);
+		cda_fb_unknown(fb, o, "version_1", why);
 		return 0;
 	}
 	n = strlen(bits);
 	if (!n || strspn(bits, "01") != n)
 		return cda_fail(l->err, CDA_E_FORMAT, "%s/%s/features: not a feature bit string "
 				"(sysfs prints one '0' or '1' per bit)", l->name, d->name);
-	for (size_t i = 0; i < n; i++)
-		if (bits[i] == '1' && cda_list_push(l->a, list, cda_v_u64(l->a, i)))
-			return oom(l);
-	if (cda_obj_set(l->a, o, "features", list) ||
-	    cda_obj_set_bool(l->a, o, "access_platform",
-			     n > VIRTIO_F_ACCESS_PLATFORM && bits[VIRTIO_F_ACCESS_PLATFORM] == '1') ||
-	    cda_obj_set_bool(l->a, o, "version_1",
-			     n > VIRTIO_F_VERSION_1 && bits[VIRTIO_F_VERSION_1] == '1'))
-		return oom(l);
+	list = cda_fb_list(fb, o, "features");
+	for (size_t i = 0; i < n && cda_fb_ok(fb); i++)
+		if (bits[i] == '1')
+			cda_fb_push_u64(fb, list, i);
+	cda_fb_bool(fb, o, "access_platform",
+		    n > VIRTIO_F_ACCESS_PLATFORM && bits[VIRTIO_F_ACCESS_PLATFORM] == '1');
+	cda_fb_bool(fb, o, "version_1", n > VIRTIO_F_VERSION_1 && bits[VIRTIO_F_VERSION_1] == '1');
 	return 0;
 }
 
 static int device_facts(struct vload *l, const struct vdev *d, const struct cda_value *dt_devices,
 			struct cda_value *list)
 {
-	struct cda_value *o = cda_v_obj(l->a);
-	bool nomem = false;
-	const char *dev = text(l, d, VF_DEVICE, &nomem), *vendor = text(l, d, VF_VENDOR, &nomem);
-	const char *drv = text(l, d, VF_DRIVER, &nomem), *path = text(l, d, VF_PATH, &nomem);
+	struct cda_fb *fb = &l->fb;
+	struct cda_value *o = cda_fb_push_obj(fb, list);
+	const char *dev = text(l, d, VF_DEVICE), *vendor = text(l, d, VF_VENDOR);
+	const char *drv = text(l, d, VF_DRIVER), *path = text(l, d, VF_PATH);
 	uint64_t id, vid;
-	int ret = 0;
 
-	if (!o || nomem || cda_obj_set_str(l->a, o, "name", d->name))
-		return oom(l);
+	if (!cda_fb_ok(fb))
+		return cda_fb_done(fb, l->err);
+	cda_fb_str(fb, o, "name", d->name);
 	if (dev && !parse_id(dev, &id))
 		return cda_fail(l->err, CDA_E_FORMAT, "%s/%s/device: not a device id ('0x0001')",
 				l->name, d->name);
 	if (vendor && !parse_id(vendor, &vid))
 		return cda_fail(l->err, CDA_E_FORMAT, "%s/%s/vendor: not a vendor id ('0x1af4')",
 				l->name, d->name);
-	if (dev && (cda_obj_set_u64(l->a, o, "device_id", id) ||
-		    cda_obj_set_str(l->a, o, "type", device_type(id) ? device_type(id) : "unknown")))
-		return oom(l);
-	if (vendor && cda_obj_set_hex(l->a, o, "vendor", vid))
-		return oom(l);
+	if (dev) {
+		cda_fb_u64(fb, o, "device_id", id);
+		cda_fb_str(fb, o, "type", device_type(id) ? device_type(id) : "unknown");
+	}
+	if (vendor)
+		cda_fb_hex(fb, o, "vendor", vid);
 	if (drv && !*drv)
 		drv = NULL;
-	if ((drv && cda_obj_set_str(l->a, o, "driver", drv)) ||
-	    cda_obj_set_bool(l->a, o, "bound", drv != NULL))
-		return oom(l);
-	if (path && *path &&
-	    (cda_obj_set_str(l->a, o, "path", path) || (ret = transport(l, o, path, dt_devices))))
-		return ret ? ret : oom(l);
-	if ((ret = features(l, o, d, drv, &nomem)))
-		return ret;
-	return cda_list_push(l->a, list, o) ? oom(l) : 0;
+	if (drv)
+		cda_fb_str(fb, o, "driver", drv);
+	cda_fb_bool(fb, o, "bound", drv != NULL);
+	if (path && *path) {
+		cda_fb_str(fb, o, "path", path);
+		transport(l, o, path, dt_devices);
+	}
+	return features(l, o, d, drv);
 }
 
 /* virtio2 before virtio10, as the kernel numbers them. */
@@ -253,21 +252,19 @@ int cda_virtio_facts(struct cda_arena *a, const char *name, const struct cda_tar
 		     size_t n, const struct cda_value *dt_devices, struct cda_value **out,
 		     struct cda_error *err)
 {
-	struct vload l = { .a = a, .name = name, .err = err };
-	struct cda_value *o = cda_v_obj(a), *list = cda_v_list(a);
+	struct vload l = { .a = a, .fb = { .a = a }, .name = name, .err = err };
+	struct cda_value *o = cda_fb_new_obj(&l.fb), *list = cda_fb_list(&l.fb, o, "devices");
 	int ret = 0;
 
-	if (!o || !list)
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
 	if (!(l.d = calloc(VIRTIO_MAX_DEVICES, sizeof(*l.d))))
-		return cda_fail(err, CDA_E_NOMEM, "out of memory");
+		return cda_oom(err, NULL);
 	if ((ret = group(&l, m, n)))
 		goto out;
 	qsort(l.d, l.n, sizeof(*l.d), cmp_dev);
 	for (size_t i = 0; i < l.n && !ret; i++)
 		ret = device_facts(&l, &l.d[i], dt_devices, list);
-	if (!ret && cda_obj_set(a, o, "devices", list))
-		ret = cda_fail(err, CDA_E_NOMEM, "out of memory");
+	if (!ret)
+		ret = cda_fb_done(&l.fb, err);
 	if (!ret)
 		*out = o;
 out:

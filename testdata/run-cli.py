@@ -148,6 +148,17 @@ doc = json_doc(p)
 check('--rules overrides a built-in rule by id',
       p.returncode == 0 and doc['findings'][0]['severity'] == 'note'
       and doc['findings'][0]['message'] == 'pool at 0xbc001000 unaligned')
+# A set-wide name (top-level "let") redefined by --rules holds for every built-in rule using it.
+guard = os.path.join(WORK, 'guard.json')
+json.dump({'let': {'maybe_confidential': 'false'}, 'rules': []}, open(guard, 'w'))
+p = run('dtb', BAD, '--rules', guard, '--format', 'json')
+doc = json_doc(p)
+check('--rules redefines a set-wide name for the built-in rules',
+      p.returncode == 0 and not any(f['rule_id'] == 'GRAN001' for f in doc['findings']))
+p = run('rules', '--rules', guard, 'GRAN001')
+check('rules ID shows the set-wide names a rule uses, and where each is defined',
+      p.returncode == 0 and f'set-wide maybe_confidential = false ({guard})'.encode() in p.stdout
+      and b'set-wide log_confidential = ' not in p.stdout)
 bad_rule = os.path.join(WORK, 'bad-rule.json')
 open(bad_rule, 'w').write('{"rules": [{"id": "X"}]}')
 p = run('dtb', GOOD, '--rules', bad_rule)
@@ -287,7 +298,7 @@ bad_chars = sorted({c for c in out if (ord(c) < 0x20 and c != '\n') or 0x7f <= o
                     or c == '\u202e'})
 check('text escapes control characters, invalid bytes and bidi overrides from node names',
       p.returncode == 1 and not bad_chars and '\\x1b[2J\\x1b]0;x\\x07\\x0a\\xff' in out
-      and '\\u{202e}' in out and len(out.splitlines()) == 3, out)
+      and '\\u{202e}' in out and len(out.splitlines()) == 4, out)  # finding, fix, evidence, summary
 
 # At most 1000 findings per rule are listed; the rest are counted (limit and limit + 1).
 def many_pools(n):

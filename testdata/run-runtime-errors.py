@@ -716,7 +716,7 @@ def trace_limits(tool):
         over = write('dev-over.trace', at + [trace_map(1025, 'dev1024'), trace_map(1026, 'dev0')])
         check('trace of 1025 devices: the 1025th device\'s event unchecked, line 1025', over,
               lambda t: t['unchecked'] == {'count': 1, 'lines': [1025]} and
-              len(t['groups']) == 2048 and t['groups'][0]['count'] == 2)
+              len(t['groups']) == 2048 and t['groups'][0]['runs'][0]['count'] == 2)
         p = run([tool, 'trace', over, '--ipa-bits', '48'])
         out = p.stdout.decode()
         tap.ok('trace of 1025 devices: TRACE006 says 1 event not checked, at line 1025',
@@ -731,17 +731,20 @@ def trace_limits(tool):
               lambda t: t['unchecked'] == none and t['groups'][0]['device'] == 'd' * 128)
         check('device name of 129 bytes: unchecked', write('name-over.trace', [trace_map(1, 'd' * 129)]),
               lambda t: t['unchecked'] == {'count': 1, 'lines': [1]} and not t['groups'])
-        # MAX_GROUPS: 1024 devices x (dma_addr, phys_addr) x (with the shared bit, without).
-        at = [trace_map(2 * d + i + 1, f'g{d}', addr=0x8000bfa01000 >> (16 * i)).replace(
-                  'phys_addr=10a3c2000', f'phys_addr={0x80010a3c2000 >> (16 * i):x}')
-              for d in range(1024) for i in range(2)]
+        # MAX_GROUPS: 1024 devices x (dma_map_phys dma_addr and phys_addr, swiotlb_bounced
+        # dev_addr, dma_alloc dma_addr).
+        alloc = 'dir=BIDIRECTIONAL dma_addr=1000 size=4096 virt_addr=0 flags=GFP_KERNEL attrs='
+        at = [line for d in range(1024) for line in (
+                  trace_map(3 * d + 1, f'g{d}'),
+                  trace_line(3 * d + 2, 'swiotlb_bounced', f'dev_name: g{d}',
+                             'dma_mask=ffffffffffffffff dev_addr=1 size=1 FORCE'),
+                  trace_line(3 * d + 3, 'dma_alloc', f'g{d}', alloc))]
         check('trace of 4096 address groups: every event checked', write('groups-at.trace', at),
               lambda t: t['unchecked'] == none and len(t['groups']) == 4096)
-        extra = trace_line(2049, 'swiotlb_bounced', 'dev_name: g0',
-                           'dma_mask=ffffffffffffffff dev_addr=1 size=1 FORCE')
-        check('trace of 4097 address groups: the 4097th unchecked, line 2049',
+        extra = trace_line(3073, 'dma_alloc_pages', 'g0', alloc)
+        check('trace of 4097 address groups: the 4097th unchecked, line 3073',
               write('groups-over.trace', at + [extra]),
-              lambda t: t['unchecked'] == {'count': 1, 'lines': [2049]} and len(t['groups']) == 4096)
+              lambda t: t['unchecked'] == {'count': 1, 'lines': [3073]} and len(t['groups']) == 4096)
         # MAX_ERRORS: failed mappings (DMA_MAPPING_ERROR) of 256 devices, then one more.
         at = [trace_map(i + 1, f'e{i}', addr=(1 << 64) - 1) for i in range(256)]
         check('trace of 256 distinct mapping errors: every one kept', write('errors-at.trace', at),
@@ -814,7 +817,7 @@ def trace_hostile(tool):
                        f'dma_mask=ffffffffffffffff dev_addr=1 size={"9" * 30} FORCE')]))
         fa, p = facts([tool, 'trace', path])
         t = fa and fa['trace']
-        g = t and {x['first_address']: x for x in t['groups']}
+        g = t and {r['first_address']: r for x in t['groups'] for r in x['runs']}
         tap.ok('trace numbers: an extent past 2^64 ends at the top; over 64 bits is malformed',
                t is not None and g['0xffffffffffffff00']['end'] == '0xffffffffffffffff' and
                g['0x1']['count'] == 1 and t['malformed'] == {'count': 2, 'lines': [2, 4]},

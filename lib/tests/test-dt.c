@@ -410,9 +410,11 @@ static void test_swiotlb_cmdline(void **state)
 {
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *o = cda_v_obj(a), *sw;
+	struct cda_fb fb = { a, "bootargs", false };
 
 	(void)state;
-	assert_int_equal(cda_cmdline_facts(a, "console=hvc0 swiotlb=65537,3,force \"rodata=full\" -- swiotlb=noforce", o), 0);
+	cda_cmdline_facts(&fb, "console=hvc0 swiotlb=65537,3,force \"rodata=full\" -- swiotlb=noforce", o);
+	assert_true(cda_fb_ok(&fb));
 	sw = cda_obj_get(o, "swiotlb");
 	assert_int_equal(cda_obj_get(sw, "slabs")->u, 65537);
 	assert_int_equal(cda_obj_get(sw, "slabs_effective")->u, 65536 + 128); /* rounded to IO_TLB_SEGSIZE */
@@ -422,7 +424,8 @@ static void test_swiotlb_cmdline(void **state)
 	assert_false(cda_obj_get(sw, "noforce")->b);                          /* after "--": init's */
 	assert_string_equal(cda_obj_get(o, "rodata")->s, "full");
 	o = cda_v_obj(a);
-	assert_int_equal(cda_cmdline_facts(a, "swiotlb=noforce swiotlb=0x800", o), 0);
+	cda_cmdline_facts(&fb, "swiotlb=noforce swiotlb=0x800", o);
+	assert_true(cda_fb_ok(&fb));
 	sw = cda_obj_get(o, "swiotlb");
 	assert_true(cda_obj_get(sw, "noforce")->b);
 	assert_int_equal(cda_obj_get(sw, "slabs")->u, 0x800);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "kernel.h"
+#include "rules.h"
 #include "test-util.h"
 #include "util.h"
 
@@ -53,23 +54,115 @@ static void test_config_parse(void **state)
 		"CONFIG_ARM_CCA_GUEST=m\n"
 		"CONFIG_CMA_ALIGNMENT=8\n"
 		"CONFIG_LOCALVERSION=\"-test\"\n"
-		"CONFIG_UNWANTED=y\n"
-		"CONFIG_NOEQUALS\n";
-	static const char *const want[] = { "SWIOTLB", "SWIOTLB_DYNAMIC", "ARM_CCA_GUEST",
-					     "CMA_ALIGNMENT", "LOCALVERSION", "ABSENT", NULL };
+		"CONFIG_ANY_OTHER=y\n"
+		"CONFIG_TWICE=y\n"
+		"CONFIG_NOEQUALS\n"
+		"#  CONFIG_NOT_A_LINE is not set\n"
+		"CONFIG_TWICE=m\n";
 	struct cda_arena *a = cda_arena_new();
 	struct kconfig kc = { 0 };
 
 	(void)state;
-	assert_int_equal(cda_kconfig_parse(a, text, sizeof(text) - 1, want, &kc), 0);
+	assert_int_equal(cda_kconfig_parse(a, "config", text, sizeof(text) - 1, &kc, NULL), 0);
+	/* every option, in file order, a repeated one where it first was, with its last value */
+	assert_int_equal(kc.opts->obj.n, 7);
+	assert_string_equal(kc.opts->obj.m[0].key, "SWIOTLB");
 	assert_string_equal(cda_obj_get(kc.opts, "SWIOTLB")->s, "y");
 	assert_string_equal(cda_obj_get(kc.opts, "SWIOTLB_DYNAMIC")->s, "n");
 	assert_string_equal(cda_obj_get(kc.opts, "ARM_CCA_GUEST")->s, "m");
 	assert_string_equal(cda_obj_get(kc.opts, "CMA_ALIGNMENT")->s, "8");
 	assert_string_equal(cda_obj_get(kc.opts, "LOCALVERSION")->s, "\"-test\"");
-	assert_string_equal(cda_obj_get(kc.opts, "ABSENT")->s, "n");
-	assert_null(cda_obj_get(kc.opts, "UNWANTED"));
+	assert_string_equal(cda_obj_get(kc.opts, "ANY_OTHER")->s, "y");
+	assert_string_equal(kc.opts->obj.m[6].key, "TWICE");
+	assert_string_equal(cda_obj_get(kc.opts, "TWICE")->s, "m");
+	assert_null(cda_obj_get(kc.opts, "ABSENT"));
+	assert_null(cda_obj_get(kc.opts, "NOEQUALS"));
 	cda_arena_free(a);
+}
+
+/* A distribution config's ~8,000 options: each found by name, the index growing past its first size. */
+static void test_config_many(void **state)
+{
+	struct cda_arena *a = cda_arena_new();
+	struct kconfig kc = { 0 };
+	char *text = malloc(20000 * 32), *p = text, name[32];
+
+	(void)state;
+	assert_non_null(text);
+	for (int i = 0; i < 20000; i++)
+		p += sprintf(p, i % 3 ? "CONFIG_OPT_%d=%d\n" : "# CONFIG_OPT_%d is not set\n", i, i);
+	assert_int_equal(cda_kconfig_parse(a, "config", text, (size_t)(p - text), &kc, NULL), 0);
+	assert_int_equal(kc.opts->obj.n, 20000);
+	for (int i = 0; i < 20000; i += 997) {
+		snprintf(name, sizeof(name), "OPT_%d", i);
+		assert_string_equal(kc.opts->obj.m[i].key, name);
+		if (i % 3)
+			assert_int_equal(atoi(cda_obj_get(kc.opts, name)->s), i);
+		else
+			assert_string_equal(cda_obj_get(kc.opts, name)->s, "n");
+	}
+	free(text);
+	cda_arena_free(a);
+}
+
+/* Short of memory at every step, the parse fails with the one error naming the config. */
+static void test_config_out_of_memory(void **state)
+{
+	static const char text[] = "CONFIG_SWIOTLB=y\n# CONFIG_SWIOTLB_DYNAMIC is not set\n"
+				   "CONFIG_LOCALVERSION=\"-test\"\n";
+	size_t limit = 0;
+
+	(void)state;
+	for (;; limit += 16) {
+		struct cda_arena *a = cda_arena_new();
+		struct cda_error err = { 0 };
+		struct kconfig kc = { 0 };
+		int ret;
+
+		assert_non_null(a);
+		cda_arena_limit(a, limit);
+		ret = cda_kconfig_parse(a, "config.gz", text, sizeof(text) - 1, &kc, &err);
+		if (ret) {
+			assert_int_equal(ret, -CDA_E_NOMEM);
+			assert_string_equal(err.msg, "config.gz: out of memory");
+		} else {
+			assert_int_equal(kc.opts->obj.n, 3);
+		}
+		cda_arena_free(a);
+		if (!ret)
+			break;
+	}
+	assert_true(limit > 0);
+}
+
+/*
+ * The kernel facts of a config alone, short of memory at every step: each
+ * failure is out of memory, the success the facts of an unlimited arena.
+ */
+static int config_facts_load(struct cda_arena *a, struct cda_value **out, struct cda_error *err,
+			     const void *in)
+{
+	return cda_kernel_config_facts(a, in, out, err);
+}
+
+static void test_config_facts_out_of_memory(void **state)
+{
+	static const char config[] = "CONFIG_ARM64=y\nCONFIG_ARM64_16K_PAGES=y\n"
+				     "# CONFIG_DMA_RESTRICTED_POOL is not set\n";
+	struct cda_ruleset *rs = cda_ruleset_new();
+	struct cda_arena *ra = cda_arena_new();
+	struct cda_error err = { 0 };
+	struct kconfig_only in = { "config", (const unsigned char *)config, sizeof(config) - 1,
+				   "file", "6.13.2", NULL, NULL, { 0 } };
+
+	(void)state;
+	assert_int_equal(cda_ruleset_load_builtin_probes(rs, &err), 0);
+	in.probes = cda_ruleset_probes(rs);
+	/* the config's parse names the file; the probes' facts do not */
+	test_oom_sweep(config_facts_load, &in,
+		       (const char *const[]){ "config: out of memory", "out of memory", NULL }, 64, ra);
+	cda_arena_free(ra);
+	cda_ruleset_free(rs);
 }
 
 static void test_gunzip(void **state)
@@ -110,7 +203,8 @@ static void test_not_a_kernel(void **state)
 	const char *format = NULL;
 
 	(void)state;
-	assert_int_equal(cda_kernel_facts(a, "/proc/self/exe", &opts, &out, &format, &err),
+	assert_int_equal(cda_kernel_facts(a, "/proc/self/exe", &opts, (struct cda_probes){ 0 }, &out, &format,
+					  &err),
 			 -CDA_E_FORMAT);
 	assert_non_null(strstr(err.msg, "/proc/self/exe: an ELF executable for "));
 	assert_non_null(strstr(err.msg, ", but not a Linux kernel (no linux_banner symbol and no "
@@ -250,6 +344,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_config_parse),
+		cmocka_unit_test(test_config_many),
+		cmocka_unit_test(test_config_out_of_memory),
+		cmocka_unit_test(test_config_facts_out_of_memory),
 		cmocka_unit_test(test_gunzip),
 		cmocka_unit_test(test_not_a_kernel),
 		cmocka_unit_test(test_system_map),

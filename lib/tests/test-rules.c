@@ -25,6 +25,8 @@ static void expect_load_error(const char *text, const char *needle)
 	struct cda_ruleset *rs = cda_ruleset_new();
 	struct cda_error err = { 0 };
 
+	/* the built-in probes: kernel.probes.NAME is checked against the rule set's */
+	assert_int_equal(cda_ruleset_load_builtin_probes(rs, &err), 0);
 	assert_int_equal(cda_ruleset_load_text(rs, "t.json", text, &err), -CDA_E_RULE);
 	if (!strstr(err.msg, needle))
 		fail_msg("error '%s' lacks '%s'", err.msg, needle);
@@ -163,7 +165,7 @@ static void expect_loads(const char *text)
 	struct cda_ruleset *rs = cda_ruleset_new();
 	struct cda_error err = { 0 };
 
-	if (cda_ruleset_load_text(rs, "t.json", text, &err))
+	if (cda_ruleset_load_builtin_probes(rs, &err) || cda_ruleset_load_text(rs, "t.json", text, &err))
 		fail_msg("rule did not load: %s", err.msg);
 	cda_ruleset_free(rs);
 }
@@ -197,8 +199,8 @@ static void test_fact_paths_valid(void **state)
 			  "\"assert\": \"aligned(pool.base, host.granule) && len(pool.alloc_ranges) > 0 && pool.alloc_ranges[0].size > params.min\","
 			  "\"params\": {\"min\": 4096}, \"message\": \"{pool.path} {size(dt.memory[0].size)}\","
 			  "\"fix\": \"{hex(align_up(pool.base, host.granule))}\", \"evidence\": {\"b\": \"pool.base\"}"));
-	/* unknown-able facts (a bool or null) and a nullable object */
-	expect_loads(RULE("\"subject\": \"/\", \"assert\": \"trace.shared_bit.value != 0 && dmesg.swiotlb_mapped && kernel.page_size == 4K\""));
+	/* unknown-able facts (a bool or null), and a list in a list */
+	expect_loads(RULE("\"subject\": \"/\", \"assert\": \"trace.groups[0].runs[0].addr_bits != 0 && dmesg.swiotlb_mapped && kernel.page_size == 4K\""));
 }
 
 /* Quantifier variables take the item schema of their list; filter() keeps the list, first() gives an item. */
@@ -207,14 +209,14 @@ static void test_fact_paths_quantifiers(void **state)
 	(void)state;
 	expect_loads(RULE("\"subject\": \"/\", \"assert\": \"all(u in dt.dma_users: any(r in u.memory_regions: r.restricted && has(r.path)))"
 			  " && count(p in filter(q in dt.pools: q.static): p.size > 0) == 1"
-			  " && first(g in trace.groups: g.in_pool).device == 'x' && len(map(e in trace.errors: e.error)) == 0\""));
+			  " && first(g in trace.groups: len(g.runs) > 1).device == 'x' && len(map(e in trace.errors: e.error)) == 0\""));
 	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"any(u in dt.dma_users: u.pth == '/')\""),
 			  "assert: no fact 'u.pth'; u (an item of dt.dma_users) has: path, available, iommu,");
 	expect_load_error(RULE("\"for_each\": \"dev in dt.dma_users\", \"assert\": \"all(r in dev.memory_regions: r.restricted || r.phandel == 0)\""),
 			  "assert: no fact 'r.phandel'; r (an item of dev.memory_regions) has: phandle, path, restricted, available");
 	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"count(p in filter(q in dt.pools: q.static): p.szie > 0) == 1\""),
 			  "assert: no fact 'p.szie'; p (an item of filter(q in dt.pools: ...)) has: path,");
-	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"first(g in trace.groups: g.in_pool).devise == 'x'\""),
+	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"first(g in trace.groups: len(g.runs) > 1).devise == 'x'\""),
 			  "assert: no fact 'first(g in trace.groups: ...).devise'; first(g in trace.groups: ...) has: event,");
 	expect_load_error(RULE("\"subject\": \"/\", \"assert\": \"any(p in dt.pools: any(p in p.users: p.x))\""),
 			  "assert: no fact 'p.x'; p (an item of p.users) is not an object");
@@ -353,6 +355,180 @@ static void test_let(void **state)
 			  "for_each: no fact 'x'");
 }
 
+/* A rule file with set-wide names and rules (RULE_OBJ("N", ...) is rule TST00N, comma-separated). */
+#define SET_LETS(lets, rules) "{\"let\": {" lets "}, \"rules\": [" rules "]}"
+#define RULE_OBJ(n, extra)                                                                   \
+	"{\"id\": \"TST00" n "\", \"name\": \"t" n "\", \"severity\": \"error\", \"summary\": \"s\","   \
+	"\"why\": \"w\", \"inputs\": [\"dt\"], \"message\": \"m\", " extra "}"
+
+/*
+ * Set-wide names (a rule file's top-level "let"): every rule may use them; a
+ * rule's own let hides one; unused, one that would be unknown changes
+ * nothing; a quantifier inside one does not disturb the variables around the
+ * use; `rules ID` learns which ones a rule uses, through one another too.
+ */
+static void test_set_let(void **state)
+{
+	struct cda_ruleset *rs = cda_ruleset_new();
+	struct cda_audit *au = audit_with_pools();
+	struct cda_error err = { 0 };
+
+	(void)state;
+	if (cda_ruleset_load_text(rs, "a.json", SET_LETS(
+		"\"two\": \"2\", \"big\": \"two > 1\", \"unused\": \"dt.pools[7].index\","
+		" \"has_b\": \"any(q in dt.pools: q.path == '/b')\"",
+		RULE_OBJ("1", "\"for_each\": \"i in dt.pools\", \"where\": \"has(i.index)\","
+			 "\"assert\": \"i.index < two && big\"") ","
+		RULE_OBJ("2", "\"for_each\": \"i in dt.pools\", \"where\": \"has(i.index)\","
+			 "\"let\": {\"two\": \"5\"}, \"assert\": \"i.index < two\"") ","
+		RULE_OBJ("3", "\"subject\": \"/\", \"assert\": \"all(x in dt.pools: has_b && x.path != '')\"")),
+		&err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(cda_audit_run(au, rs, &err), 0);
+	/* TST001: /a passes, /b fails; TST002's own "two" hides the set's: both pass; TST003 passes */
+	assert_int_equal(au->nfindings, 1);
+	assert_string_equal(au->findings[0].rule->id, "TST001");
+	assert_string_equal(au->findings[0].subject, "/b");
+	assert_int_equal(au->nindet, 0);
+	assert_int_equal(au->checks_passed, 4);
+	cda_audit_free(au);
+	/* uses: in definition order, "two" through "big"; TST002 uses none */
+	assert_int_equal(rs->rules[0]->nuses, 2);
+	assert_string_equal(rs->rules[0]->uses[0].name, "two");
+	assert_string_equal(rs->rules[0]->uses[1].name, "big");
+	assert_string_equal(rs->rules[0]->uses[1].origin, "a.json");
+	assert_int_equal(rs->rules[1]->nuses, 0);
+
+	/* A later file's definition replaces the name for the rules already loaded. */
+	assert_int_equal(cda_ruleset_load_text(rs, "b.json", SET_LETS("\"two\": \"3\"", ""), &err), 0);
+	assert_int_equal(rs->nlets, 4);
+	assert_string_equal(rs->rules[0]->uses[0].origin, "b.json");
+	au = audit_with_pools();
+	assert_int_equal(cda_audit_run(au, rs, &err), 0);
+	assert_int_equal(au->nfindings, 0);
+	cda_audit_free(au);
+	cda_ruleset_free(rs);
+
+	/* Scope: facts and the set-wide names before it; never a rule's variable, let or params. */
+	expect_load_error(SET_LETS("\"x\": \"i.index\"", RULE_OBJ("1",
+		"\"for_each\": \"i in dt.pools\", \"assert\": \"x > 0\"")), "t.json: let x: no fact 'i'");
+	expect_load_error(SET_LETS("\"x\": \"params.n\"", RULE_OBJ("1",
+		"\"subject\": \"/\", \"params\": {\"n\": 1}, \"assert\": \"x > 0\"")), "let x: no fact 'params'");
+	expect_load_error(SET_LETS("\"x\": \"y\", \"y\": \"1\"", ""), "let x: refers to 'y', defined after it");
+	expect_load_error(SET_LETS("\"x\": \"1\"", RULE_OBJ("1",
+		"\"subject\": \"/\", \"let\": {\"a\": \"1\"}, \"assert\": \"z > 0\"")),
+			  "rule TST001: assert: no fact 'z'; the names here are: a, x, host");
+	expect_load_error(SET_LETS("\"dt\": \"1\"", ""), "t.json: let dt: the name hides the fact 'dt'");
+	expect_load_error(SET_LETS("\"params\": \"1\"", ""), "let \"params\": a name is lower-case");
+	expect_load_error(SET_LETS("\"Big\": \"1\"", ""), "let \"Big\": a name is lower-case");
+	expect_load_error("{\"let\": 1, \"rules\": []}", "t.json: \"let\" must be an object of NAME: EXPR");
+}
+
+/*
+ * Set-wide functions ("NAME(P, ...)" keys): a call binds the parameters to
+ * the arguments; checked at load (arity, unknown names, recursion, the
+ * parameters' member names at each call); a later file replaces one by NAME.
+ * A plain name's cached value belongs to one audit: the next sees its facts.
+ */
+static void test_set_function(void **state)
+{
+	struct cda_ruleset *rs = cda_ruleset_new();
+	struct cda_audit *au = audit_with_pools();
+	struct cda_error err = { 0 };
+
+	(void)state;
+	if (cda_ruleset_load_text(rs, "a.json", SET_LETS(
+		"\"npools\": \"len(dt.pools)\", \"below( x , k)\": \"x.index < k\","
+		" \"small(x)\": \"below(x, npools - 1)\"",
+		RULE_OBJ("1", "\"for_each\": \"i in dt.pools\", \"where\": \"has(i.index)\","
+			 "\"assert\": \"small(i) && count(q in dt.pools: has(q.index) && below(q, 3)) == 2\"")),
+		&err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(rs->nlets, 3);
+	assert_string_equal(rs->lets[1].fn, "below");
+	assert_int_equal(rs->lets[1].nparams, 2);
+	assert_string_equal(rs->lets[1].params[1], "k");
+	assert_int_equal(cda_audit_run(au, rs, &err), 0);
+	assert_int_equal(au->nfindings, 1); /* /a: 1 < 2; /b: 2 < 2 fails */
+	assert_string_equal(au->findings[0].subject, "/b");
+	/* uses, in definition order: through small() to below() and npools */
+	assert_int_equal(rs->rules[0]->nuses, 3);
+	assert_string_equal(rs->rules[0]->uses[1].name, "below( x , k)");
+	cda_audit_free(au);
+	/* a new audit with other facts: npools is computed again (4 pools: both pass) */
+	au = audit_with_pools();
+	cda_list_push(au->arena, cda_obj_get(cda_obj_get(au->facts, "dt"), "pools"),
+		      cda_v_obj(au->arena));
+	assert_int_equal(cda_audit_run(au, rs, &err), 0);
+	assert_int_equal(au->nfindings, 0);
+	cda_audit_free(au);
+	/* a later file replaces below() by its name, whatever its parameters are called */
+	assert_int_equal(cda_ruleset_load_text(rs, "b.json", SET_LETS("\"below(y, k)\": \"true\"", ""),
+						&err), 0);
+	assert_int_equal(rs->nlets, 3);
+	cda_ruleset_free(rs);
+
+	expect_load_error(SET_LETS("\"f(x)\": \"f(x) + 1\"", ""),
+			  "t.json: let f(x): 'f' refers to itself: a set-wide name may not be recursive");
+	expect_load_error(SET_LETS("\"f(x)\": \"g(x)\", \"g(x)\": \"f(x)\"", ""),
+			  "t.json: let f(x): refers to 'g(x)', defined after it");
+	expect_load_error(SET_LETS("\"n\": \"n + 1\"", ""), "let n: 'n' refers to itself");
+	expect_load_error(SET_LETS("\"f(x, y)\": \"x + y\"", RULE_OBJ("1",
+		"\"subject\": \"/\", \"assert\": \"f(1) > 0\"")), "rule TST001: assert: f() takes 2 arguments, got 1");
+	expect_load_error(SET_LETS("\"f(x)\": \"x\"", RULE_OBJ("1",
+		"\"subject\": \"/\", \"assert\": \"g(1) > 0\"")),
+			  "assert: unknown function 'g'; the set-wide functions here are: f(x)");
+	expect_load_error(SET_LETS("\"f(x)\": \"x.bse > 0\"", RULE_OBJ("1",
+		"\"for_each\": \"i in dt.pools\", \"assert\": \"f(i)\"")), "assert, in f(x): no fact 'x.bse'");
+	expect_load_error(SET_LETS("\"f(x)\": \"i.index\"", ""), "let f(x): no fact 'i'");
+	expect_load_error(SET_LETS("\"f(x, x)\": \"x\"", ""), "let \"f(x, x)\": a function is NAME(P, ...)");
+	expect_load_error(SET_LETS("\"len(x)\": \"x\"", ""), "let \"len(x)\": a function is");
+	expect_load_error(SET_LETS("\"f()\": \"1\"", ""), "let \"f()\": a function is");
+	expect_load_error(SET_LETS("\"f(a,b,c,d,e)\": \"1\"", ""), "let \"f(a,b,c,d,e)\": a function is");
+	expect_load_error(SET_LETS("\"f(x) y\": \"1\"", ""), "let \"f(x) y\": a function is");
+}
+
+/* Facts are checked once a source is loaded: a file of a directory may use a name a later one defines. */
+static void test_set_let_dir(void **state)
+{
+	char dir[] = "/tmp/cda-rules-XXXXXX", path[256];
+	struct cda_error err = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "a.json", RULE("\"subject\": \"/\", \"assert\": \"later\""), 0);
+	write_file(dir, "b.json", SET_LETS("\"later\": \"true\"", ""), 0);
+	assert_int_equal(load_dir(dir, &err), 0);
+	snprintf(path, sizeof(path), "%s/b.json", dir);
+	assert_int_equal(remove(path), 0);
+	assert_int_equal(load_dir(dir, &err), -CDA_E_RULE);
+	snprintf(path, sizeof(path), "%s/a.json: rule TST001: assert: no fact 'later'", dir);
+	if (strncmp(err.msg, path, strlen(path)))
+		fail_msg("error '%s' is not '%s...'", err.msg, path);
+	snprintf(path, sizeof(path), "%s/a.json", dir);
+	assert_int_equal(remove(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* A let whose quantifier runs inside another quantifier leaves that one's variable alone. */
+static void test_let_inside_quantifier(void **state)
+{
+	struct cda_ruleset *rs = cda_ruleset_new();
+	struct cda_audit *au = audit_with_pools();
+	struct cda_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(cda_ruleset_load_text(rs, "t.json",
+		RULE("\"for_each\": \"i in dt.pools\", \"let\": {\"has_b\": \"any(q in dt.pools: q.path == '/b')\"},"
+		     "\"assert\": \"all(x in dt.pools: has_b && x.path != '')\""), &err), 0);
+	assert_int_equal(cda_audit_run(au, rs, &err), 0);
+	assert_int_equal(au->nfindings, 0);
+	assert_int_equal(au->nindet, 0);
+	assert_int_equal(au->checks_passed, 3);
+	cda_audit_free(au);
+	cda_ruleset_free(rs);
+}
+
 static void test_override_disable_and_inputs(void **state)
 {
 	struct cda_ruleset *rs = cda_ruleset_new();
@@ -417,6 +593,10 @@ int main(void)
 		cmocka_unit_test(test_engine_outcomes),
 		cmocka_unit_test(test_engine_where_and_errors),
 		cmocka_unit_test(test_let),
+		cmocka_unit_test(test_set_let),
+		cmocka_unit_test(test_set_function),
+		cmocka_unit_test(test_set_let_dir),
+		cmocka_unit_test(test_let_inside_quantifier),
 		cmocka_unit_test(test_override_disable_and_inputs),
 		cmocka_unit_test(test_facts_json),
 	};

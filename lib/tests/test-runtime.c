@@ -246,13 +246,12 @@ static void test_sniffing(void **state)
 		size_t n = k ? sizeof(trace) / sizeof(trace[0]) : sizeof(dmesg) / sizeof(dmesg[0]);
 
 		for (size_t i = 0; i < n; i++) {
-			struct cda_trace_ctx ctx = { 0 };
 			struct cda_arena *a = cda_arena_new();
 			struct cda_error err = { 0 };
 			struct cda_value *f;
 			size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
 			char *path = tmpfile_with(cases[i].text, len);
-			int ret = k ? cda_trace_facts(a, path, &ctx, &f, &err) : cda_dmesg_facts(a, path, &f, &err);
+			int ret = k ? cda_trace_facts(a, path, &f, &err) : cda_dmesg_facts(a, path, &f, &err);
 
 			if (ret != cases[i].ret || (cases[i].msg && !strstr(err.msg, cases[i].msg)))
 				fail_msg("%s case %zu: %d '%s'", k ? "trace" : "dmesg", i, ret, err.msg);
@@ -574,8 +573,9 @@ static void test_open_regular(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
-static const struct cda_value *group(const struct cda_value *f, const char *event,
-				     const char *field)
+/* The group of event's field. */
+static const struct cda_value *group_of(const struct cda_value *f, const char *event,
+					const char *field)
 {
 	const struct cda_value *g = cda_obj_path(f, "groups");
 
@@ -585,6 +585,18 @@ static const struct cda_value *group(const struct cda_value *f, const char *even
 			return g->list.items[i];
 	fail_msg("no group %s %s", event, field);
 	return NULL;
+}
+
+/* The first run of event's field (the run its first address is in). */
+static const struct cda_value *group(const struct cda_value *f, const char *event,
+				     const char *field)
+{
+	return cda_obj_path(group_of(f, event, field), "runs")->list.items[0];
+}
+
+static size_t nruns(const struct cda_value *g)
+{
+	return cda_obj_path(g, "runs")->list.n;
 }
 
 static void test_trace(void **state)
@@ -598,8 +610,6 @@ static void test_trace(void **state)
 		" kworker/u8:2-57 [001] ..... 12.4: dma_map_phys: 0000:00:02.0 dir=TO_DEVICE dma_addr=ffffffffffffffff size=1536 phys_addr=10a3c2000 attrs=\n"
 		" kworker/u8:2-57 [001] ..... 12.5: dma_fence_init: driver=x\n"
 		"not a trace line\n";
-	static const struct cda_trace_pool pool = { "swiotlb", "dmesg", 0xbbe00000, 0x4000000 };
-	struct cda_trace_ctx ctx = { .pools = &pool, .npools = 1, .ipa_bits = 48 };
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *f;
 	struct cda_error err;
@@ -607,23 +617,24 @@ static void test_trace(void **state)
 	char *path = tmpfile_with(text, sizeof(text) - 1);
 
 	(void)state;
-	assert_int_equal(cda_trace_facts(a, path, &ctx, &f, &err), 0);
+	assert_int_equal(cda_trace_facts(a, path, &f, &err), 0);
 	assert_string_equal(str(f, "format"), "text");
 	assert_int_equal(num(f, "events"), 4);
 	assert_int_equal(num(f, "other_events"), 1);
 	/* the sg line with more addresses than sizes, and the non-trace line */
 	assert_int_equal(num(f, "malformed.count"), 2);
-	/* the bit is --ipa-bits' */
-	assert_int_equal(num(f, "shared_bit.value"), 0x800000000000ull);
-	assert_string_equal(str(f, "shared_bit.source"), "option");
+	/* no pool and no shared bit: the addresses as traced, the two buffers one run */
+	assert_null(cda_obj_path(f, "shared_bit"));
+	assert_null(cda_obj_path(f, "pools"));
+	assert_int_equal(nruns(group_of(f, "dma_map_sg", "dma_addrs")), 1);
 	g = group(f, "dma_map_sg", "dma_addrs");
 	assert_int_equal(num(g, "count"), 2); /* the malformed line added nothing */
-	assert_int_equal(num(g, "min"), 0xbfa04000);
-	assert_int_equal(num(g, "end"), 0xbfa05800);
-	assert_true(cda_obj_path(g, "in_pool")->b);
-	assert_true(cda_obj_path(g, "shared_bit")->b);
+	assert_int_equal(num(g, "min"), 0x8000bfa04000);
+	assert_int_equal(num(g, "last"), 0x8000bfa057ff);
+	assert_int_equal(num(g, "end"), 0x8000bfa05800);
+	assert_int_equal(num(g, "group"), 2);
 	g = group(f, "dma_map_phys", "phys_addr");
-	assert_false(cda_obj_path(g, "shared_bit")->b);
+	assert_int_equal(num(g, "min"), 0x10a3c2000);
 	assert_int_equal(cda_obj_path(f, "errors")->list.n, 1);
 	assert_string_equal(str(cda_obj_path(f, "errors")->list.items[0], "error"), "DMA_MAPPING_ERROR");
 	unlink(path);
@@ -631,96 +642,73 @@ static void test_trace(void **state)
 	cda_arena_free(a);
 }
 
-static enum cda_type type_of(const struct cda_value *g, const char *key)
-{
-	return cda_obj_path(g, key)->type;
-}
-
-/* The group of field whose first address is first, on device dev. */
+/* The run of field whose first address is first, on device dev. */
 static const struct cda_value *group_at(const struct cda_value *f, const char *dev,
 					const char *field, uint64_t first)
 {
 	const struct cda_value *g = cda_obj_path(f, "groups");
 
-	for (size_t i = 0; i < g->list.n; i++)
-		if (!strcmp(str(g->list.items[i], "device"), dev) &&
-		    !strcmp(str(g->list.items[i], "field"), field) &&
-		    num(g->list.items[i], "first_address") == first)
-			return g->list.items[i];
-	fail_msg("no group %s %s %llx", dev, field, (unsigned long long)first);
+	for (size_t i = 0; i < g->list.n; i++) {
+		const struct cda_value *runs = cda_obj_path(g->list.items[i], "runs");
+
+		for (size_t j = 0; j < runs->list.n; j++)
+			if (!strcmp(str(g->list.items[i], "device"), dev) &&
+			    !strcmp(str(g->list.items[i], "field"), field) &&
+			    num(runs->list.items[j], "first_address") == first)
+				return runs->list.items[j];
+	}
+	fail_msg("no run %s %s %llx", dev, field, (unsigned long long)first);
 	return NULL;
 }
 
 /*
- * Without --ipa-bits the shared bit is never guessed. An address in a pool
- * as it is, or below bit 31, cannot carry it; any other is unknown, and is
- * used as it is: the 2 GiB guest's buffers above 2 GiB (bit 31 set) are not
- * stripped into a pool. On pKVM there is no bit at all.
+ * A group keeps its addresses as runs, in the order first seen, knowing no
+ * pool: extents that overlap or touch are one run; past 8 runs the two
+ * closest merge (their lines the first of both); and addresses that differ
+ * in a bit from 31 up, where a realm's shared bit is, never share a run, so
+ * a rule can tell from a run's min whether all of them carry the bit.
  */
-static void test_trace_no_bit(void **state)
+static void test_trace_runs(void **state)
 {
-	static const char text[] =
-		/* in the pool */
-		" k-1 [001] ..... 1.0: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=bfa01000 size=64 phys_addr=10a3c2000 attrs=\n"
-		/* below 2 GiB: no shared bit whatever the IPA width */
-		" k-1 [001] ..... 1.1: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=438600f8 size=16 phys_addr=438600f8 attrs=\n"
-		/* above 2 GiB, outside the pool; with bit 31 cleared it would be in it */
-		" k-1 [001] ..... 1.2: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=b9410000 size=16 phys_addr=b9410000 attrs=\n"
-		" k-1 [001] ..... 1.3: dma_map_page: 0000:00:03.0 dir=TO_DEVICE dma_addr=b9410000 size=16 phys_addr=b9410000 attrs=\n"
-		/* the same addresses, again: two boots differing only in placement agree */
-		" k-1 [001] ..... 1.4: dma_map_page: 0000:00:03.0 dir=TO_DEVICE dma_addr=c0000000 size=16 phys_addr=c0000000 attrs=\n";
-	static const struct cda_trace_pool pool = { "swiotlb", "dmesg", 0xbbe00000, 0x4000000 };
-	static const struct cda_trace_pool low = { "swiotlb", "dmesg", 0x39400000, 0x200000 };
-	struct cda_trace_ctx with = { .pools = &pool, .npools = 1 }, without = { 0 };
-	struct cda_trace_ctx pkvm = { .pools = &low, .npools = 1, .no_shared_bit = true, .ipa_bits = 40 };
-	struct cda_trace_ctx realm = { .pools = &low, .npools = 1, .ipa_bits = 32 };
+	static const char head[] =
+		" k-1 [001] ..... 1.0: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=bfa01000 size=4096 phys_addr=1000 attrs=\n"
+		" k-1 [001] ..... 1.1: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=438600f8 size=16 phys_addr=1000 attrs=\n"
+		" k-1 [001] ..... 1.2: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=bfa00800 size=2048 phys_addr=1000 attrs=\n"
+		/* touches 2^31 from below, then from above: two runs whatever the room */
+		" k-1 [001] ..... 1.3: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=7ffff000 size=4096 phys_addr=1000 attrs=\n"
+		" k-1 [001] ..... 1.4: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=80000000 size=4096 phys_addr=1000 attrs=\n";
+	char text[8192], *path;
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *f;
 	struct cda_error err;
-	const struct cda_value *gs, *g;
-	char *path = tmpfile_with(text, sizeof(text) - 1);
+	const struct cda_value *g, *r;
+	int n = snprintf(text, sizeof(text), "%s", head);
 
 	(void)state;
-	assert_int_equal(cda_trace_facts(a, path, &with, &f, &err), 0);
-	assert_int_equal(cda_obj_path(f, "shared_bit")->type, CDA_T_UNKNOWN);
-	assert_non_null(strstr(cda_obj_path(f, "shared_bit")->s, "--ipa-bits"));
-	/* dev 02: dma in pool, low, high; phys low, high; dev 03: dma and phys, high, twice */
-	assert_int_equal(cda_obj_path(f, "groups")->list.n, 7);
-	g = group_at(f, "0000:00:02.0", "dma_addr", 0xbfa01000);
-	assert_false(cda_obj_path(g, "shared_bit")->b);
-	assert_true(cda_obj_path(g, "in_pool")->b);
-	g = group_at(f, "0000:00:02.0", "dma_addr", 0x438600f8);
-	assert_false(cda_obj_path(g, "shared_bit")->b);
-	assert_false(cda_obj_path(g, "in_pool")->b);
-	g = group_at(f, "0000:00:02.0", "dma_addr", 0xb9410000);
-	assert_int_equal(num(g, "min"), 0xb9410000); /* never stripped */
-	assert_int_equal(type_of(g, "shared_bit"), CDA_T_UNKNOWN);
-	assert_int_equal(type_of(g, "in_pool"), CDA_T_UNKNOWN);
-	g = group_at(f, "0000:00:03.0", "dma_addr", 0xb9410000);
-	assert_int_equal(num(g, "count"), 2);
-	assert_int_equal(type_of(g, "in_pool"), CDA_T_UNKNOWN);
-	assert_int_equal(cda_trace_facts(a, path, &without, &f, &err), 0);
-	g = group(f, "dma_map_page", "dma_addr");
-	assert_int_equal(type_of(g, "shared_bit"), CDA_T_UNKNOWN);
-	assert_int_equal(type_of(g, "in_pool"), CDA_T_UNKNOWN);
-	/* pKVM: no bit, whatever --ipa-bits says; pool membership of the address as it is */
-	assert_int_equal(cda_trace_facts(a, path, &pkvm, &f, &err), 0);
-	assert_int_equal(cda_obj_path(f, "shared_bit")->type, CDA_T_UNKNOWN);
-	gs = cda_obj_path(f, "groups");
-	assert_int_equal(gs->list.n, 4); /* dma and phys of each device */
-	for (size_t i = 0; i < gs->list.n; i++) {
-		assert_int_equal(type_of(gs->list.items[i], "shared_bit"), CDA_T_UNKNOWN);
-		assert_false(cda_obj_path(gs->list.items[i], "in_pool")->b);
-	}
-	/* a realm with 32 IPA bits: bit 31 is the shared bit, cleared for the pool check */
-	assert_int_equal(cda_trace_facts(a, path, &realm, &f, &err), 0);
-	assert_int_equal(num(f, "shared_bit.value"), 0x80000000);
-	g = group_at(f, "0000:00:02.0", "dma_addr", 0xb9410000);
-	assert_true(cda_obj_path(g, "shared_bit")->b);
-	assert_true(cda_obj_path(g, "in_pool")->b);
-	assert_int_equal(num(g, "min"), 0x39410000);
-	g = group_at(f, "0000:00:02.0", "dma_addr", 0x438600f8);
-	assert_false(cda_obj_path(g, "shared_bit")->b);
+	/* 6 more, 1 MiB apart, below the first: 10 ranges in all */
+	for (int i = 0; i < 6; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			      " k-1 [001] ..... 2.%d: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=%x size=16 phys_addr=1000 attrs=\n",
+			      i, 0x10000000 + i * 0x100000);
+	path = tmpfile_with(text, (size_t)n);
+	assert_int_equal(cda_trace_facts(a, path, &f, &err), 0);
+	g = group_of(f, "dma_map_page", "dma_addr");
+	assert_int_equal(nruns(g), 8);
+	r = cda_obj_path(g, "runs")->list.items[0];
+	/* the third buffer touches the first: one run, the first's address first */
+	assert_int_equal(num(r, "first_address"), 0xbfa01000);
+	assert_int_equal(num(r, "count"), 2);
+	assert_int_equal(num(r, "min"), 0xbfa00800);
+	assert_int_equal(num(r, "end"), 0xbfa02000);
+	assert_int_equal(cda_obj_path(r, "lines")->list.n, 2);
+	assert_int_equal(num(group_at(f, "0000:00:02.0", "dma_addr", 0x7ffff000), "count"), 1);
+	assert_int_equal(num(group_at(f, "0000:00:02.0", "dma_addr", 0x80000000), "count"), 1);
+	/* two merges for 10 ranges: the closest, the lowest first, the first address kept */
+	r = group_at(f, "0000:00:02.0", "dma_addr", 0x10000000);
+	assert_int_equal(num(r, "count"), 3);
+	assert_int_equal(num(r, "end"), 0x10200010);
+	assert_int_equal(cda_obj_path(r, "lines")->list.items[1]->u, 7);
+	assert_int_equal(num(f, "unchecked.count"), 0);
 	unlink(path);
 	free(path);
 	cda_arena_free(a);
@@ -737,8 +725,6 @@ static void test_trace_alloc_sizes(void **state)
 		" k-1 [001] ..... 1.0: dma_alloc: 0000:00:03.0 dir=BIDIRECTIONAL dma_addr=8000a0010000 size=2 virt_addr=00000000c0ffee12 flags=GFP_KERNEL attrs=\n"
 		" k-1 [001] ..... 1.1: dma_alloc: 0000:00:03.0 dir=BIDIRECTIONAL dma_addr=8000a0020000 size=6000 virt_addr=00000000c0ffee12 flags=GFP_KERNEL attrs=\n"
 		" k-1 [001] ..... 1.2: dma_map_page: 0000:00:03.0 dir=TO_DEVICE dma_addr=8000bfa000f8 size=16 phys_addr=438600f8 attrs=\n";
-	struct cda_trace_ctx unknown = { .ipa_bits = 48 }, k4 = { .ipa_bits = 48, .page_size = 4096 };
-	struct cda_trace_ctx k64 = { .ipa_bits = 48, .page_size = 65536 };
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *f;
 	struct cda_error err;
@@ -746,21 +732,21 @@ static void test_trace_alloc_sizes(void **state)
 	char *path = tmpfile_with(text, sizeof(text) - 1);
 
 	(void)state;
-	assert_int_equal(cda_trace_facts(a, path, &unknown, &f, &err), 0);
+	assert_int_equal(cda_trace_facts(a, path, &f, &err), 0);
 	g = group(f, "dma_alloc", "dma_addr");
-	assert_int_equal(num(g, "alignment"), 0x10000);
+	assert_int_equal(num(g, "addr_bits"), 0x8000a0010000);
 	assert_int_equal(num(g, "size_alignment"), 2);
-	assert_int_equal(type_of(g, "rounded_size_alignment"), CDA_T_UNKNOWN);
-	assert_non_null(strstr(cda_obj_path(g, "rounded_size_alignment")->s, "guest page size"));
+	/* a 2-byte request is a whole page of each size */
+	assert_int_equal(num(g, "rounded_4k_size_alignment"), 0x1000);
+	assert_int_equal(num(g, "rounded_16k_size_alignment"), 0x4000);
+	assert_int_equal(num(g, "rounded_64k_size_alignment"), 0x10000);
+	/* 6000 bytes: 8K of 4K pages, 16K of 16K pages */
+	g = group_at(f, "0000:00:03.0", "dma_addr", 0x8000a0020000);
+	assert_int_equal(num(g, "rounded_4k_size_alignment"), 0x2000);
+	assert_int_equal(num(g, "rounded_16k_size_alignment"), 0x4000);
 	g = group(f, "dma_map_page", "dma_addr");
-	assert_int_equal(num(g, "alignment"), 8);
-	assert_null(cda_obj_path(g, "size_alignment"));
-	assert_null(cda_obj_path(g, "rounded_size_alignment"));
-	assert_int_equal(cda_trace_facts(a, path, &k4, &f, &err), 0);
-	/* 2 -> 4K, 6000 -> 8K */
-	assert_int_equal(num(group(f, "dma_alloc", "dma_addr"), "rounded_size_alignment"), 0x1000);
-	assert_int_equal(cda_trace_facts(a, path, &k64, &f, &err), 0);
-	assert_int_equal(num(group(f, "dma_alloc", "dma_addr"), "rounded_size_alignment"), 0x10000);
+	assert_int_equal(num(g, "addr_bits"), 0x8000bfa000f8);
+	assert_null(cda_obj_path(g, "rounded_4k_size_alignment"));
 	unlink(path);
 	free(path);
 	cda_arena_free(a);
@@ -825,7 +811,6 @@ static void test_trace_forms(void **state)
 		"dma_map_page: device=0000:00:01.0 phys_addr=0x452d2378 (1160586104) dma_addr=0x452d2378 (1160586104) size=0x10 (16) dir=0x1 (1) attrs=0x0 (0)\n"
 		"dma_unmap_page: device=0000:00:01.0 addr=0x452d2378 (1160586104) size=0x10 (16) dir=0x1 (1) attrs=0x0 (0)\n",
 	};
-	struct cda_trace_ctx ctx = { .ipa_bits = 48 };
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *f;
 	struct cda_error err;
@@ -835,7 +820,7 @@ static void test_trace_forms(void **state)
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		char *path = tmpfile_with(forms[i], strlen(forms[i]));
 
-		if (cda_trace_facts(a, path, &ctx, &f, &err))
+		if (cda_trace_facts(a, path, &f, &err))
 			fail_msg("form %zu: %s", i, err.msg);
 		if (num(f, "events") != 2 || num(f, "malformed.count") != 0)
 			fail_msg("form %zu: %llu events, %llu malformed", i,
@@ -844,7 +829,6 @@ static void test_trace_forms(void **state)
 		g = group(f, "dma_map_page", "dma_addr");
 		assert_int_equal(num(g, "first_address"), 0x452d2378);
 		assert_int_equal(num(g, "max_size"), 16);
-		assert_false(cda_obj_path(g, "shared_bit")->b);
 		assert_int_equal(num(group(f, "dma_map_page", "phys_addr"), "first_address"), 0x452d2378);
 		unlink(path);
 		free(path);
@@ -873,7 +857,6 @@ static void test_trace_raw_arrays(void **state)
 		"dma_map_sg_err: device=0000:00:04.0 phys_addrs=00,50,3c,0a,01,00,00,00 err=0xfffffffb (-5) dir=0x2 (2) attrs=0x0 (0)\n"
 		" k-1 [001] 1.2: dma_map_phys: device=0000:00:06.0 phys_addr=f0000000 dma_addr=f0000000 size=4096 dir=1 attrs=0x400\n"
 		" k-1 [001] 1.3: swiotlb_bounced: dev_name=0000:00:04.0 dma_mask=ffffffffffffffff dev_addr=10a3c5000 size=4096 force=1\n";
-	struct cda_trace_ctx ctx = { .ipa_bits = 48 };
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *f;
 	struct cda_error err;
@@ -881,16 +864,17 @@ static void test_trace_raw_arrays(void **state)
 	char *path = tmpfile_with(text, sizeof(text) - 1);
 
 	(void)state;
-	if (cda_trace_facts(a, path, &ctx, &f, &err))
+	if (cda_trace_facts(a, path, &f, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(num(f, "malformed.count"), 0);
 	g = group_at(f, "0000:00:04.0", "dma_addrs", 0x8000bfa04000);
 	assert_int_equal(num(g, "count"), 2);
-	assert_int_equal(num(g, "end"), 0xbfa05800);
-	assert_true(cda_obj_path(g, "shared_bit")->b);
+	assert_int_equal(num(g, "end"), 0x8000bfa05800);
 	g = group_at(f, "0000:00:05.0", "dma_addrs", 0x8000bfa04000);
 	assert_int_equal(num(g, "max_size"), 0x1000);
-	assert_int_equal(num(group_at(f, "0000:00:04.0", "phys_addrs", 0x10a3c5000), "count"), 2);
+	/* no sizes: one byte each, 4K apart, two runs */
+	assert_int_equal(num(group_at(f, "0000:00:04.0", "phys_addrs", 0x10a3c5000), "count"), 1);
+	assert_int_equal(num(group_at(f, "0000:00:04.0", "phys_addrs", 0x10a3c6000), "count"), 1);
 	e = cda_obj_path(f, "errors");
 	assert_int_equal(e->list.n, 2);
 	assert_string_equal(str(e->list.items[0], "error"), "-12");
@@ -912,7 +896,6 @@ static void test_trace_unreadable(void **state)
 	static const char good[] =
 		" k-1 [001] ..... 1.0: dma_map_page: 0000:00:02.0 dir=TO_DEVICE dma_addr=438600f8 size=16 phys_addr=438600f8 attrs=\n";
 	static const char bad[] = "145168 dma_map_page 0000:00:02.0\n";
-	struct cda_trace_ctx ctx = { 0 };
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *f;
 	struct cda_error err;
@@ -926,7 +909,7 @@ static void test_trace_unreadable(void **state)
 	strcat(text, bad);
 	for (int round = 0; round < 2; round++) {
 		char *path = tmpfile_with(text, strlen(text));
-		int ret = cda_trace_facts(a, path, &ctx, &f, &err);
+		int ret = cda_trace_facts(a, path, &f, &err);
 
 		if (round == 0) {
 			assert_int_equal(ret, 0);
@@ -963,7 +946,6 @@ static void test_trace_dat_damaged(void **state)
 		TAIL("7\0\0\x08\0\x10\0\0zstd\0" "1.5\0\x01\0\0\0\0\0\0\0"),
 	};
 #undef TAIL
-	struct cda_trace_ctx ctx = { 0 };
 	struct cda_arena *a = cda_arena_new();
 	struct cda_value *f;
 	struct cda_error err;
@@ -977,18 +959,54 @@ static void test_trace_dat_damaged(void **state)
 		memcpy(buf, magic, sizeof(magic) - 1);
 		memcpy(buf + sizeof(magic) - 1, tails[i].s, tails[i].len);
 		path = tmpfile_with((const char *)buf, n);
-		assert_int_equal(cda_trace_facts(a, path, &ctx, &f, &err), -CDA_E_FORMAT);
+		assert_int_equal(cda_trace_facts(a, path, &f, &err), -CDA_E_FORMAT);
 		if (!strstr(err.msg, ": a trace-cmd trace.dat that libtracecmd could not read"))
 			fail_msg("case %zu: %s", i, err.msg);
 		assert_null(strchr(err.msg, '\n'));
 		assert_int_equal(cda_trace_facts_src(a, &(struct cda_source){ .data = buf, .len = n,
 									      .name = "snap:trace.dat" },
-						     &ctx, &f, &err), -CDA_E_FORMAT);
+						     &f, &err), -CDA_E_FORMAT);
 		assert_non_null(strstr(err.msg, "snap:trace.dat: a trace-cmd trace.dat that libtracecmd"));
 		unlink(path);
 		free(path);
 	}
 	cda_arena_free(a);
+}
+
+/*
+ * The trace's facts built short of memory: with the arena failing after 0,
+ * 16, 32 ... bytes (every allocation, as they are 16-byte aligned), each
+ * failure is the one out-of-memory error, and the first success gives the
+ * facts an unlimited arena gives. The trace has a bit of everything: runs,
+ * an allocation's rounded sizes, an error, a malformed line.
+ */
+static int trace_load(struct cda_arena *a, struct cda_value **out, struct cda_error *err,
+		      const void *path)
+{
+	return cda_trace_facts(a, path, out, err);
+}
+
+static void test_trace_out_of_memory(void **state)
+{
+	static const char text[] =
+		"# tracer: nop\n"
+		" k-1 [001] ..... 1.0: dma_map_phys: 0000:00:02.0 dir=TO_DEVICE dma_addr=8000bfa01000 size=1536 phys_addr=10a3c2000 attrs=\n"
+		" k-1 [001] ..... 1.1: dma_map_sg: 0000:00:04.0 dir=FROM_DEVICE dma_addrs={0x8000bfa04000,0x8000bfa05000} sizes={0x1000,0x800} phys_addrs={0x10a3c5000,0x10a3c6000} attrs=\n"
+		" k-1 [001] ..... 1.2: dma_alloc: 0000:00:03.0 dir=BIDIRECTIONAL dma_addr=8000a0010000 size=2 virt_addr=00000000c0ffee12 flags=GFP_KERNEL attrs=\n"
+		" k-1 [001] ..... 1.3: dma_map_phys: 0000:00:02.0 dir=TO_DEVICE dma_addr=ffffffffffffffff size=1536 phys_addr=10a3c2000 attrs=\n"
+		" k-1 [001] ..... 1.4: dma_fence_init: driver=x\n"
+		"not a trace line\n";
+	struct cda_arena *ra = cda_arena_new();
+	struct cda_value *want;
+	char *path = tmpfile_with(text, sizeof(text) - 1);
+
+	(void)state;
+	want = test_oom_sweep(trace_load, path, (const char *const[]){ "out of memory", NULL }, 16, ra);
+	assert_int_equal(cda_obj_path(want, "errors")->list.n, 1);
+	assert_int_equal(num(want, "malformed.count"), 1);
+	unlink(path);
+	free(path);
+	cda_arena_free(ra);
 }
 
 int main(void)
@@ -1007,12 +1025,13 @@ int main(void)
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_open_regular),
 		cmocka_unit_test(test_trace),
-		cmocka_unit_test(test_trace_no_bit),
+		cmocka_unit_test(test_trace_runs),
 		cmocka_unit_test(test_trace_alloc_sizes),
 		cmocka_unit_test(test_trace_forms),
 		cmocka_unit_test(test_trace_raw_arrays),
 		cmocka_unit_test(test_trace_unreadable),
 		cmocka_unit_test(test_trace_dat_damaged),
+		cmocka_unit_test(test_trace_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

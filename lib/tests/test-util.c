@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,4 +59,36 @@ void test_tar_end(unsigned char *buf, size_t cap, size_t *len)
 	assert_true(*len + 1024 <= cap);
 	memset(buf + *len, 0, 1024);
 	*len += 1024;
+}
+
+struct cda_value *test_oom_sweep(test_load_fn *load, const void *ctx, const char *const *msgs,
+				 size_t step, struct cda_arena *ra)
+{
+	struct cda_value *want, *got;
+	struct cda_error err = { 0 };
+	size_t limit = 0;
+
+	assert_int_equal(load(ra, &want, &err, ctx), 0);
+	for (;; limit += step) {
+		struct cda_arena *a = cda_arena_new();
+		bool known = false;
+		int ret;
+
+		assert_non_null(a);
+		cda_arena_limit(a, limit);
+		ret = load(a, &got, &err, ctx);
+		if (!ret)
+			assert_true(cda_value_equal(want, got));
+		else
+			assert_int_equal(ret, -CDA_E_NOMEM);
+		for (size_t i = 0; ret && msgs[i]; i++)
+			known |= !strcmp(err.msg, msgs[i]);
+		if (ret && !known)
+			fail_msg("unexpected error: %s", err.msg);
+		cda_arena_free(a);
+		if (!ret)
+			break;
+	}
+	assert_true(limit > 0);
+	return want;
 }

@@ -41,8 +41,8 @@ def pools(doc):
 def groups(doc):
     t = doc['trace']
     return (t['event_counts'],
-            sorted((g['event'], g['device'], g['field'], g['count'], g['min'], g['end'])
-                   for g in t['groups']))
+            sorted((g['event'], g['device'], g['field'], r['count'], r['min'], r['end'])
+                   for g in t['groups'] for r in g['runs']))
 
 
 def main():
