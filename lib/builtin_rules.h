@@ -17,4 +17,8 @@ struct cda_builtin_file {
 extern const struct cda_builtin_file cda_builtin_rules[];  /* the rule files */
 extern const struct cda_builtin_file cda_builtin_probes[]; /* rules/probes.json */
 
+/* The rule-set version, e.g. "sha256:0123456789ab, 63 rules": a digest of the
+ * embedded rule files and probes.json (rules/embed-rules.py says how). */
+extern const char cda_ruleset_version[];
+
 #endif
