@@ -2,12 +2,14 @@
 /*
  * cca-dma-audit: the command line. Its option and command tables (the parser
  * and every help text are made from them, see options.h), the commands, and
- * the exit status; nothing else. Exit status (stable):
- *   0  no finding at or above --fail-on
- *   1  findings at or above --fail-on
- *   2  analysis incomplete: an input could not be read or parsed (or, with
- *      --fail-on-indeterminate, a rule could not be decided)
+ * the exit status; nothing else. Exit status (stable; an analysis that ran
+ * gets its status from cda_exit_status(), where the contract is written):
+ *   0  clean: no finding at or above --fail-on, and complete
+ *   1  findings at or above --fail-on, and complete
+ *   2  analysis incomplete (an input could not be read or parsed, or, with
+ *      --fail-on-indeterminate, a rule could not be decided), no findings
  *   3  usage or configuration error: bad option, bad rule file, unknown rule id
+ *   4  findings at or above --fail-on, and the analysis incomplete
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "builtin_rules.h" /* cda_ruleset_version, for --version */
 #include "ccadma.h"
 #include "options.h"
 #include "util.h"
@@ -31,7 +34,8 @@ struct options {
 	const char *output;
 	const char *rules[MAX_LIST];
 	size_t nrules;
-	struct { const char *id; bool on; } toggles[MAX_LIST];
+	/* --enable, --disable and --severity in the order given: sev or on is -1 when not set */
+	struct { const char *id; int idlen, on, sev; } toggles[MAX_LIST];
 	size_t ntoggles;
 	struct cda_kernel_opts kernel;
 	/* inputs (OPT_INPUT rows): from the command's argument or their option */
@@ -50,8 +54,10 @@ static int fail(const struct options *o, int status, const char *msg)
 
 	fprintf(stderr, "cca-dma-audit: %s\n", safe ? safe : msg);
 	free(safe);
-	if (o && o->format == CDA_FORMAT_JSON) {
-		char *doc = cda_report_error_json(msg, status);
+	if (o && o->format != CDA_FORMAT_TEXT) {
+		char *doc = o->format == CDA_FORMAT_JSON    ? cda_report_error_json(msg, status)
+			    : o->format == CDA_FORMAT_SARIF ? cda_report_error_sarif(msg, status)
+							    : cda_report_error_junit(msg, status);
 
 		if (doc)
 			write_out(o, doc); /* status already says it failed */
@@ -116,8 +122,13 @@ static int load_rules(struct options *o, struct cda_ruleset **out)
 	ret = cda_ruleset_load_builtin(rs, &err);
 	for (size_t i = 0; !ret && i < o->nrules; i++)
 		ret = cda_ruleset_load_path(rs, o->rules[i], &err);
-	for (size_t i = 0; !ret && i < o->ntoggles; i++)
-		ret = cda_ruleset_set_enabled(rs, o->toggles[i].id, o->toggles[i].on, &err);
+	for (size_t i = 0; !ret && i < o->ntoggles; i++) {
+		char id[256]; /* --severity's id is its argument up to '=' */
+
+		snprintf(id, sizeof(id), "%.*s", o->toggles[i].idlen, o->toggles[i].id);
+		ret = cda_ruleset_override(rs, id, o->toggles[i].sev, o->toggles[i].on, "command line",
+					   &err);
+	}
 	if (ret) {
 		cda_ruleset_free(rs);
 		/* Any rule-set problem is a configuration error, whatever its cause. */
@@ -137,7 +148,10 @@ static int cmd_rules(struct options *o, const struct command *cmd, int argc, cha
 	(void)cmd;
 	if (ret)
 		return ret;
-	if (cda_report_rules(rs, argc ? argv[0] : NULL, o->format, &text, &err))
+	if (o->format == CDA_FORMAT_JUNIT || o->format == CDA_FORMAT_SARIF)
+		ret = fail(o, EXIT_USAGE, "rules: --format junit and sarif are for audit reports "
+			   "(use text or json)");
+	else if (cda_report_rules(rs, argc ? argv[0] : NULL, o->format, &text, &err))
 		ret = fail(o, status_of(&err), err.msg);
 	else
 		ret = write_out(o, text);
@@ -396,12 +410,14 @@ static int set_ipa_bits(struct options *o, const char *arg, char *msg, size_t ms
 
 static int set_format(struct options *o, const char *arg, char *msg, size_t msglen)
 {
-	static const char *const names[] = { "text", "json", NULL };
+	static const char *const names[] = { "text", "json", "junit", "sarif", NULL };
+	static const enum cda_format values[] = { CDA_FORMAT_TEXT, CDA_FORMAT_JSON,
+						  CDA_FORMAT_JUNIT, CDA_FORMAT_SARIF };
 	int i = choice(arg, names);
 
 	if (i < 0)
-		return usage(msg, msglen, "format", arg, "text or json");
-	o->format = i ? CDA_FORMAT_JSON : CDA_FORMAT_TEXT;
+		return usage(msg, msglen, "format", arg, "text, json, junit or sarif");
+	o->format = values[i];
 	return -1;
 }
 
@@ -442,7 +458,7 @@ static int too_many(const struct options *o, char *msg, size_t msglen)
 {
 	if (o->nrules < MAX_LIST && o->ntoggles < MAX_LIST)
 		return 0;
-	snprintf(msg, msglen, "too many --rules/--enable/--disable options");
+	snprintf(msg, msglen, "too many --rules/--enable/--disable/--severity options");
 	return EXIT_USAGE;
 }
 
@@ -454,29 +470,46 @@ static int add_rules(struct options *o, const char *arg, char *msg, size_t msgle
 	return -1;
 }
 
-static int toggle(struct options *o, const char *arg, bool on, char *msg, size_t msglen)
+static int toggle(struct options *o, const char *arg, size_t idlen, int on, int sev, char *msg,
+		  size_t msglen)
 {
 	if (too_many(o, msg, msglen))
 		return EXIT_USAGE;
+	if (idlen > 200)
+		return usage(msg, msglen, on < 0 ? "severity" : on ? "enable" : "disable", arg,
+			     "a rule id or name");
 	o->toggles[o->ntoggles].id = arg;
+	o->toggles[o->ntoggles].idlen = (int)idlen;
+	o->toggles[o->ntoggles].sev = sev;
 	o->toggles[o->ntoggles++].on = on;
 	return -1;
 }
 
 static int enable(struct options *o, const char *arg, char *msg, size_t msglen)
 {
-	return toggle(o, arg, true, msg, msglen);
+	return toggle(o, arg, strlen(arg), 1, -1, msg, msglen);
 }
 
 static int disable(struct options *o, const char *arg, char *msg, size_t msglen)
 {
-	return toggle(o, arg, false, msg, msglen);
+	return toggle(o, arg, strlen(arg), 0, -1, msg, msglen);
+}
+
+/* --severity ID=LEVEL: the rule's id or name checked when the rule set is loaded. */
+static int set_severity(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	const char *eq = strrchr(arg, '=');
+	int sev = eq ? cda_severity_parse(eq + 1) : -1;
+
+	if (!eq || eq == arg || sev < 0 || sev == CDA_SEV_NEVER)
+		return usage(msg, msglen, "severity", arg, "ID=LEVEL, LEVEL error, warning or note");
+	return toggle(o, arg, (size_t)(eq - arg), -1, sev, msg, msglen);
 }
 
 static int version(struct options *o, const char *arg, char *msg, size_t msglen)
 {
 	(void)o, (void)arg, (void)msg, (void)msglen;
-	printf("cca-dma-audit %s\n", cda_version());
+	printf("cca-dma-audit %s\nrule set %s\n", cda_version(), cda_ruleset_version);
 	return EXIT_CLEAN;
 }
 
@@ -584,26 +617,33 @@ static const struct opt option_table[] = {
 	  .kind = OPT_FLAG, FIELD(kernel.no_btf) },
 	{ "max-decompressed", 0, "SIZE", "refuse a compressed input that decompresses to more "
 	  "than SIZE bytes (K, M or G suffix; default 1G)", AUDITS, SET(set_max_decompressed) },
-	{ "format", 0, "F", "text or json (default text)", ALL, SET(set_format) },
+	{ "format", 0, "F", "text, json, junit or sarif (default text); junit: JUnit XML, one test "
+	  "case per input and rule run, for CI test-report views; sarif: SARIF 2.1.0, for code "
+	  "scanning", ALL, SET(set_format) },
 	{ "output", 'o', "FILE", "write the report to FILE instead of standard output", ALL,
 	  .kind = OPT_STRING, FIELD(output) },
 	{ "fail-on", 0, "SEV", "error, warning, note or never (default error): the lowest "
 	  "severity that makes the exit status 1", AUDITS, SET(set_fail_on) },
-	{ "fail-on-indeterminate", 0, NULL, "exit 2 when a rule could not be decided", AUDITS,
+	{ "fail-on-indeterminate", 0, NULL, "an undecided rule makes the analysis incomplete: "
+	  "exit 2, or 4 with findings", AUDITS,
 	  .kind = OPT_FLAG, FIELD(fail_on_indeterminate) },
 	{ "rules", 0, "FILE|DIR", "add rules, or override built-in rules by id (repeatable)", ALL,
 	  SET(add_rules) },
 	{ "enable", 0, "ID", "enable a rule by id or name (repeatable)", ALL, SET(enable) },
 	{ "disable", 0, "ID", "disable a rule by id or name (repeatable)", ALL, SET(disable) },
+	{ "severity", 0, "ID=LEVEL", "report a rule (id or name) as error, warning or note instead "
+	  "of its own severity; --fail-on follows (repeatable)", ALL, SET(set_severity) },
 	{ "facts", 0, NULL, "print the facts rules see, as JSON, instead of findings", AUDITS,
 	  .kind = OPT_FLAG, FIELD(facts) },
 	{ "quiet", 'q', NULL, "text: no summary line", AUDITS, .kind = OPT_FLAG, FIELD(quiet) },
 	{ "color", 0, "WHEN", "auto, always or never (default auto; NO_COLOR is honoured)", AUDITS,
 	  SET(set_color) },
-	{ "version", 'V', NULL, "print the version and exit", ALL, SET(version) },
+	{ "version", 'V', NULL, "print the version and the rule-set version, and exit", ALL,
+	  SET(version) },
 	{ "help", 'h', NULL, "print this help, or with a command the command's, and exit", ALL,
 	  .kind = OPT_HELP },
-	/* hidden: the table as data, for the man-page test (testdata/run-man-options.py) */
+	/* hidden: the table as data, for the man-page test (testdata/run-man-options.py)
+	 * and the bash completion (completions/cca-dma-audit.bash) */
 	{ "list-options", 0, NULL, NULL, ALL, .kind = OPT_LIST },
 };
 
@@ -611,8 +651,10 @@ static const struct cli cli = {
 	.prog = "cca-dma-audit",
 	.about = "Audit the DMA setup of an Arm CCA Realm or pKVM protected guest before boot.",
 	.footer = "'cca-dma-audit COMMAND --help' lists the options a command takes. Exit status: "
-		  "0 clean, 1 findings at or above --fail-on, 2 an input could not be read or "
-		  "parsed, 3 usage or rule file error. See cca-dma-audit(1).",
+		  "0 clean, 1 findings at or above --fail-on, 2 analysis incomplete (an input "
+		  "could not be read or parsed, or an undecided rule with --fail-on-indeterminate) "
+		  "and no findings, 3 usage or rule file error, 4 findings and analysis incomplete. "
+		  "See cca-dma-audit(1).",
 	.opts = option_table, .nopts = sizeof(option_table) / sizeof(option_table[0]),
 	.cmds = command_table, .ncmds = sizeof(command_table) / sizeof(command_table[0]),
 };

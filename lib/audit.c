@@ -114,15 +114,28 @@ int cda_audit_set_host(struct cda_audit *au, const struct cda_host *h, struct cd
 	return cda_fb_done(&fb, err);
 }
 
+enum cda_exit cda_exit_status(bool findings, bool incomplete)
+{
+	if (incomplete)
+		return findings ? CDA_EXIT_FINDINGS_INCOMPLETE : CDA_EXIT_INCOMPLETE;
+	return findings ? CDA_EXIT_FINDINGS : CDA_EXIT_CLEAN;
+}
+
+/*
+ * Findings past the per-rule limit (au->omitted) count too: a rule's listed
+ * findings are its first ones, so a rule with omitted findings lists some.
+ */
 int cda_audit_exit_code(const struct cda_audit *au, enum cda_severity fail_on,
 			bool fail_on_indeterminate)
 {
-	if (fail_on_indeterminate && au->nindet)
-		return 2;
-	for (size_t i = 0; i < au->nfindings; i++)
-		if (au->findings[i].rule->severity >= fail_on)
-			return 1;
-	return 0;
+	bool findings = false;
+	size_t undecided = au->nindet;
+
+	for (size_t i = 0; i < au->nfindings && !findings; i++)
+		findings = au->findings[i].rule->severity >= fail_on;
+	for (size_t i = 0; i < au->nomitted; i++)
+		undecided += au->omitted[i].indeterminate;
+	return cda_exit_status(findings, au->unreadable || (fail_on_indeterminate && undecided));
 }
 
 /* facts.KIND = v */

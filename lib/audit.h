@@ -21,12 +21,16 @@ struct cda_finding {
 	const char *message;
 	const char *fix;      /* NULL when the rule has none */
 	struct cda_value *evidence; /* object */
+	uint64_t key;               /* cda_result_key(), for the fingerprint's occurrence */
+	const char *fingerprint;    /* cda_fingerprint(): stable across captures */
 };
 
 struct cda_indeterminate {
 	const struct cda_rule *rule;
 	const char *subject; /* NULL when the rule could not even list its subjects */
 	const char *reason;
+	uint64_t key;
+	const char *fingerprint;
 };
 
 /*
@@ -52,6 +56,8 @@ struct cda_audit {
 	size_t nindet, capindet;
 	struct cda_omitted *omitted; /* rules that had more results than they list */
 	size_t nomitted, capomitted;
+	/* inputs given that could not be read: the analysis is incomplete (cda_exit_status()) */
+	size_t unreadable;
 	/* rules counted by outcome in the last run */
 	size_t rules_run, rules_not_applicable, rules_disabled, checks_passed;
 };
@@ -60,5 +66,11 @@ struct cda_audit {
 int cda_audit_add_input(struct cda_audit *au, const char *kind, const char *path,
 			const char *format, struct cda_error *err);
 const struct cda_input *cda_audit_input(const struct cda_audit *au, const char *kind);
+/*
+ * Whether cda_audit_run() runs the rule: enabled, and every input it needs
+ * loaded. A report that lists rules one by one (JUnit) tells a rule that
+ * passed from one that was never run by this, as the engine does.
+ */
+bool cda_audit_rule_ran(const struct cda_audit *au, const struct cda_rule *rule);
 
 #endif

@@ -44,6 +44,8 @@ enum cda_platform {
 enum cda_format {
 	CDA_FORMAT_TEXT,
 	CDA_FORMAT_JSON,
+	CDA_FORMAT_JUNIT, /* findings only: JUnit XML, one test case per input and rule */
+	CDA_FORMAT_SARIF, /* findings only: SARIF 2.1.0, for code scanning */
 };
 
 struct cda_audit;
@@ -181,6 +183,14 @@ int cda_ruleset_load_path(struct cda_ruleset *rs, const char *path, struct cda_e
 /* Enable or disable a rule by id or name. Errors: -CDA_E_USAGE (no such rule). */
 int cda_ruleset_set_enabled(struct cda_ruleset *rs, const char *id_or_name, bool on,
 			    struct cda_error *err);
+/*
+ * Re-level (severity: an enum cda_severity below never, or -1 to keep it)
+ * and/or enable or disable (enabled: 1, 0, or -1 to keep it) a rule by id or
+ * name, recorded with `from` ("command line", a profile's name) for the
+ * report. Errors: -CDA_E_USAGE (no such rule, severity never), -CDA_E_NOMEM.
+ */
+int cda_ruleset_override(struct cda_ruleset *rs, const char *id_or_name, int severity, int enabled,
+			 const char *from, struct cda_error *err);
 
 /* ---- running and reporting ---- */
 
@@ -191,10 +201,29 @@ int cda_ruleset_set_enabled(struct cda_ruleset *rs, const char *id_or_name, bool
 int cda_audit_run(struct cda_audit *au, const struct cda_ruleset *rs, struct cda_error *err);
 
 /*
- * The audit's exit status: 2 if fail_on_indeterminate and a rule was
- * undecided (incomplete outranks findings), else 1 if a finding is at or
- * above fail_on, else 0.
+ * The exit status contract (stable): two questions a CI job asks, each
+ * answered by the status alone. Findings: a finding at or above --fail-on.
+ * Incomplete: an input given could not be read, or, with
+ * --fail-on-indeterminate, a rule could not be decided.
+ *   0 clean: no findings, complete      1 findings, complete
+ *   2 incomplete, no findings           4 findings and incomplete
+ *   3 usage or configuration error: nothing was analysed
+ * 4 is apart from 1 and 2 so that neither hides the other, and 0..3 keep
+ * their meaning of before. status >= 2 && status != 3: incomplete;
+ * status == 1 || status == 4: findings.
  */
+enum cda_exit {
+	CDA_EXIT_CLEAN = 0,
+	CDA_EXIT_FINDINGS = 1,
+	CDA_EXIT_INCOMPLETE = 2,
+	CDA_EXIT_USAGE = 3,
+	CDA_EXIT_FINDINGS_INCOMPLETE = 4,
+};
+
+/* The status of an analysis that ran: the one place the contract is written. */
+enum cda_exit cda_exit_status(bool findings, bool incomplete);
+
+/* cda_exit_status() of the audit: its findings at or above fail_on, and whether it was complete. */
 int cda_audit_exit_code(const struct cda_audit *au, enum cda_severity fail_on,
 			bool fail_on_indeterminate);
 
@@ -205,6 +234,8 @@ struct cda_report_opts {
 	bool color;              /* text only: ANSI colors */
 	bool quiet;              /* text only: no summary line */
 	const char *command;     /* subcommand name, recorded in JSON "invocation" */
+	/* its rules re-levelled or toggled are recorded; cda_report_render() sets it */
+	const struct cda_ruleset *rules;
 };
 
 /*
@@ -226,6 +257,17 @@ int cda_report_rules(const struct cda_ruleset *rs, const char *id, enum cda_form
 
 /* A JSON error document for json mode: {"schema_version":1,"tool":...,"error":{...}}. */
 char *cda_report_error_json(const char *message, int exit_code);
+/*
+ * A JUnit document for junit mode when no report could be made: one test case
+ * in <error> with the message (an input that could not be read, a bad option).
+ */
+char *cda_report_error_junit(const char *message, int exit_code);
+/*
+ * A SARIF log for sarif mode when no report could be made: one run whose
+ * invocation failed (executionSuccessful false), with the message as a
+ * toolExecutionNotification and no results.
+ */
+char *cda_report_error_sarif(const char *message, int exit_code);
 /*
  * s made safe for a terminal: control characters, invalid UTF-8 and bidi
  * overrides escaped (\xNN, \u{NNNN}), as in text reports; malloc'd, NULL

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "report.h"
 #include "util.h"
 
 struct run {
@@ -37,6 +38,31 @@ static const char *subject_of(struct run *r)
 }
 
 /*
+ * How many results of rule before this one have its key, the occurrence its
+ * fingerprint is told apart by (report.h): the rule's results so far are the
+ * last ones of the array, in the order found (sorting comes after all rules).
+ */
+static size_t finding_occurrence(const struct cda_audit *au, const struct cda_rule *rule,
+				 uint64_t key)
+{
+	size_t n = 0;
+
+	for (size_t i = au->nfindings; i-- && au->findings[i].rule == rule;)
+		n += au->findings[i].key == key;
+	return n;
+}
+
+static size_t indet_occurrence(const struct cda_audit *au, const struct cda_rule *rule,
+			       uint64_t key)
+{
+	size_t n = 0;
+
+	for (size_t i = au->nindet; i-- && au->indet[i].rule == rule;)
+		n += au->indet[i].key == key;
+	return n;
+}
+
+/*
  * Record the current element as undecided, with the reason the last
  * evaluation left in ev.reason. The reason is copied before the subject is
  * rendered, because rendering reuses that buffer.
@@ -45,8 +71,9 @@ static int add_indeterminate(struct run *r, bool with_subject, enum cda_eval_sta
 {
 	struct cda_audit *au = r->au;
 	const char *reason = r->ev.reason[0] ? r->ev.reason : "unknown";
-	const char *why, *subject;
+	const char *why, *subject, *fp;
 	struct cda_indeterminate *in;
+	uint64_t key;
 
 	if (++r->nundecided > CDA_MAX_RESULTS_PER_RULE) {
 		r->over.indeterminate++;
@@ -55,11 +82,13 @@ static int add_indeterminate(struct run *r, bool with_subject, enum cda_eval_sta
 	why = st == CDA_EVAL_ERROR ? cda_arena_printf(au->arena, "evaluation error: %s", reason)
 				   : cda_arena_strdup(au->arena, reason);
 	subject = with_subject ? subject_of(r) : NULL;
+	key = cda_result_key(r->rule, subject, NULL);
+	fp = cda_fingerprint(au->arena, key, indet_occurrence(au, r->rule, key));
 	in = cda_arena_grow(au->arena, au->indet, au->nindet, &au->capindet, sizeof(*in));
-	if (!in || !why)
+	if (!in || !why || !fp)
 		return cda_oom(r->err, NULL);
 	au->indet = in;
-	in[au->nindet++] = (struct cda_indeterminate){ r->rule, subject, why };
+	in[au->nindet++] = (struct cda_indeterminate){ r->rule, subject, why, key, fp };
 	return 0;
 }
 
@@ -105,6 +134,10 @@ static int add_finding(struct run *r)
 	f.evidence = evidence_of(r, &fb);
 	if ((ret = cda_fb_done(&fb, r->err)))
 		return ret;
+	f.key = cda_result_key(rule, f.subject, f.property);
+	f.fingerprint = cda_fingerprint(au->arena, f.key, finding_occurrence(au, rule, f.key));
+	if (!f.fingerprint)
+		return cda_oom(r->err, NULL);
 	arr = cda_arena_grow(au->arena, au->findings, au->nfindings, &au->capfindings, sizeof(*arr));
 	if (!arr)
 		return cda_oom(r->err, NULL);
@@ -222,8 +255,10 @@ static int cmp_indet(const void *pa, const void *pb)
 	return c ? c : strcmp(a->reason, b->reason);
 }
 
-static bool inputs_loaded(const struct cda_audit *au, const struct cda_rule *rule)
+bool cda_audit_rule_ran(const struct cda_audit *au, const struct cda_rule *rule)
 {
+	if (!rule->enabled)
+		return false;
 	for (size_t i = 0; i < rule->ninputs; i++)
 		if (!cda_obj_get(au->facts, rule->inputs[i]))
 			return false;
@@ -246,7 +281,7 @@ int cda_audit_run(struct cda_audit *au, const struct cda_ruleset *rs, struct cda
 		r.rule = rs->rules[i];
 		if (!r.rule->enabled) {
 			au->rules_disabled++;
-		} else if (!inputs_loaded(au, r.rule)) {
+		} else if (!cda_audit_rule_ran(au, r.rule)) {
 			au->rules_not_applicable++;
 		} else {
 			au->rules_run++;

@@ -38,6 +38,7 @@ struct cda_probe {
 	struct cda_evidence *ev;
 	size_t nev;
 	const char *origin;  /* the file it came from */
+	const char *json;    /* its object as loaded (plain JSON text): the lossless export */
 };
 
 /* A list of probes to answer, in order. */

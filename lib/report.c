@@ -7,12 +7,15 @@
  * lib/schema/report-v1.schema.json; text is compiler style, one line per
  * finding with its fix and evidence indented below it.
  */
+#include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "arena.h"
 #include "audit.h"
 #include "report.h"
 #include "text.h"
@@ -77,7 +80,98 @@ static enum cda_rw_color sev_color(enum cda_severity s)
 	}
 }
 
+/* ---- fingerprints (report.h) ---- */
+
+#define FNV_BASIS 14695981039346656037u
+#define FNV_PRIME 1099511628211u
+
+static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * FNV_PRIME;
+	return h;
+}
+
+/* Past "N" or "N, N, ..." at p (after "line " or "lines "). */
+static const char *skip_line_numbers(const char *p)
+{
+	while (isdigit((unsigned char)*p)) {
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p[0] != ',' || p[1] != ' ' || !isdigit((unsigned char)p[2]))
+			break;
+		p += 2;
+	}
+	return p;
+}
+
+/* The subject hashed without line numbers: "line 42" and "line 57" are one. */
+static uint64_t fnv_subject(uint64_t h, const char *s)
+{
+	for (const char *p = s; *p;) {
+		bool word = p == s || !isalnum((unsigned char)p[-1]);
+		size_t n = !word ? 0 : !strncmp(p, "line ", 5) ? 5 : !strncmp(p, "lines ", 6) ? 6 : 0;
+
+		h = fnv1a(h, p, n ? n : 1);
+		p = n ? skip_line_numbers(p + n) : p + 1;
+	}
+	return h;
+}
+
+uint64_t cda_result_key(const struct cda_rule *rule, const char *subject, const char *property)
+{
+	const char *kind = rule->ninputs ? rule->inputs[0] : "";
+	uint64_t h = fnv1a(FNV_BASIS, "cca-dma-audit/v1", sizeof("cca-dma-audit/v1"));
+
+	h = fnv1a(h, rule->id, strlen(rule->id) + 1);
+	h = fnv1a(h, kind, strlen(kind) + 1);
+	h = fnv1a(fnv_subject(h, subject ? subject : ""), "", 1);
+	return fnv1a(h, property ? property : "", property ? strlen(property) + 1 : 1);
+}
+
+const char *cda_fingerprint(struct cda_arena *a, uint64_t key, size_t occurrence)
+{
+	char n[24];
+
+	if (occurrence) {
+		snprintf(n, sizeof(n), "#%zu", occurrence);
+		key = fnv1a(key, n, strlen(n));
+	}
+	return cda_arena_printf(a, "%016" PRIx64, key);
+}
+
 /* ---- the parts of a report ---- */
+
+/*
+ * Every rule re-levelled, disabled or enabled after loading, and from where;
+ * listed only when there is one. Text: one line, "cca-dma-audit: rules
+ * changed: GRAN001 severity warning (command line), ...", dropped by -q.
+ */
+static void overrides_write(struct cda_rw *w, const struct cda_report_opts *o)
+{
+	unsigned text = o->quiet ? 0 : CDA_RW_TEXT;
+
+	if (!o->rules || !o->rules->noverrides)
+		return;
+	cda_rw_open_array(w, "rule_overrides");
+	for (size_t i = 0; i < o->rules->noverrides; i++) {
+		const struct cda_rule_override *ov = &o->rules->overrides[i];
+
+		cda_rw_open_object(w, NULL);
+		cda_rw_str(w, CDA_RW_KEYED | text, "rule_id",
+			   i ? ", %s " : "cca-dma-audit: rules changed: %s ", ov->rule_id);
+		if (ov->is_severity)
+			cda_rw_str(w, CDA_RW_KEYED | text, "severity", "severity %s",
+				   cda_severity_name((enum cda_severity)ov->value));
+		else
+			cda_rw_bool(w, CDA_RW_KEYED, "enabled", NULL, ov->value);
+		cda_rw_str(w, text, NULL, "%s", ov->is_severity ? NULL : ov->value ? "enabled" : "disabled");
+		cda_rw_str(w, CDA_RW_KEYED | text, "from", " (%s)", ov->from);
+		cda_rw_close(w);
+	}
+	cda_rw_str(w, text, NULL, "\n", "");
+	cda_rw_close(w);
+}
 
 static void invocation_write(struct cda_rw *w, const struct cda_report_opts *o)
 {
@@ -85,6 +179,7 @@ static void invocation_write(struct cda_rw *w, const struct cda_report_opts *o)
 	cda_rw_str(w, CDA_RW_KEYED, "command", NULL, o->command);
 	cda_rw_str(w, CDA_RW_KEYED, "fail_on", NULL, cda_severity_name(o->fail_on));
 	cda_rw_bool(w, CDA_RW_KEYED, "fail_on_indeterminate", NULL, o->fail_on_indeterminate);
+	overrides_write(w, o);
 	cda_rw_close(w);
 }
 
@@ -135,6 +230,7 @@ static void finding_write(struct cda_rw *w, const struct cda_finding *f)
 	cda_rw_str(w, CDA_RW_KEYED, "path", NULL, f->subject);
 	cda_rw_str(w, CDA_RW_KEYED, "property", NULL, f->property);
 	cda_rw_close(w);
+	cda_rw_str(w, CDA_RW_KEYED, "fingerprint", NULL, f->fingerprint);
 	cda_rw_str(w, CDA_RW_ANY, "fix", "    fix: %s\n", f->fix);
 	cda_rw_value(w, CDA_RW_ANY, "evidence", "    evidence: %s\n", f->evidence);
 	strs_write(w, "refs", f->rule->refs, f->rule->nrefs);
@@ -156,6 +252,7 @@ static void indet_write(struct cda_rw *w, const struct cda_audit *au,
 	cda_rw_str(w, CDA_RW_KEYED, "subject", NULL, in->subject);
 	cda_rw_str(w, CDA_RW_TEXT, NULL, "%s", in->subject ? in->subject : "-");
 	cda_rw_str(w, CDA_RW_ANY, "reason", ": %s\n", in->reason);
+	cda_rw_str(w, CDA_RW_KEYED, "fingerprint", NULL, in->fingerprint);
 	cda_rw_close(w);
 }
 
@@ -240,20 +337,27 @@ void cda_report_write(struct cda_rw *w, const struct cda_audit *au,
 	cda_rw_close(w);
 }
 
-static struct cda_rw *writer_new(enum cda_format format, bool color)
+static struct cda_rw *writer_new(enum cda_format format, bool color, const struct cda_ruleset *rs)
 {
+	if (format == CDA_FORMAT_SARIF)
+		return cda_rw_sarif_new(rs);
 	return format == CDA_FORMAT_JSON ? cda_rw_json_new() : cda_rw_text_new(color);
 }
 
 int cda_report_render(const struct cda_audit *au, const struct cda_ruleset *rs,
 		      const struct cda_report_opts *opts, char **out, struct cda_error *err)
 {
-	struct cda_rw *w = writer_new(opts->format, opts->color);
+	struct cda_report_opts o = *opts;
+	struct cda_rw *w;
 
-	(void)rs; /* in the API for SARIF, whose driver.rules[] lists the whole rule set */
+	if (opts->format == CDA_FORMAT_JUNIT) /* per input x rule: its own emitter */
+		return cda_report_junit(au, rs, out, err);
+	if (!o.rules)
+		o.rules = rs; /* for the rules re-levelled or toggled it records */
+	w = writer_new(opts->format, opts->color, rs);
 	if (!w)
 		return cda_oom(err, NULL);
-	cda_report_write(w, au, opts);
+	cda_report_write(w, au, &o);
 	return cda_rw_finish(w, out, err);
 }
 
@@ -336,49 +440,30 @@ static int doc_finish(struct jb *jb, json_object *doc, char **out, struct cda_er
 	return *out ? 0 : cda_oom(err, NULL);
 }
 
-static json_object *str_array(struct jb *jb, const char *const *s, size_t n)
-{
-	json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < n; i++)
-		jpush(jb, a, json_object_new_string(s[i]));
-	return a;
-}
-
 /* ---- the rule set ---- */
 
+/*
+ * An object as it was loaded (its text, so no key a rule or probe file may
+ * hold is lost: the export is a rule file --rules reads back), with where
+ * it came from; "origin" is informational, and ignored when loaded.
+ */
+static json_object *loaded_json(struct jb *jb, const char *text, const char *origin)
+{
+	json_object *o = json_tokener_parse(text);
+
+	if (!o)
+		jb->oom = true;
+	jset_str(jb, o, "origin", origin);
+	return o;
+}
+
+/* A rule as loaded, with its severity and state now (after --severity, --enable, --disable). */
 static json_object *rule_json(struct jb *jb, const struct cda_rule *r)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = loaded_json(jb, r->json, r->origin);
 
-	jset_str(jb, o, "id", r->id);
-	jset_str(jb, o, "name", r->name);
 	jset_str(jb, o, "severity", cda_severity_name(r->severity));
 	jset(jb, o, "enabled", json_object_new_boolean(r->enabled));
-	jset_str(jb, o, "summary", r->summary);
-	jset(jb, o, "inputs", str_array(jb, r->inputs, r->ninputs));
-	jset_str(jb, o, "for_each", r->for_each_src);
-	if (r->nlets) {
-		json_object *lets = json_object_new_object();
-
-		for (size_t i = 0; i < r->nlets; i++)
-			jset_str(jb, lets, r->lets[i].name, r->lets[i].src);
-		jset(jb, o, "let", lets);
-	}
-	if (r->nuses) {
-		json_object *uses = json_object_new_object();
-
-		for (size_t i = 0; i < r->nuses; i++)
-			jset_str(jb, uses, r->uses[i].name, r->uses[i].src);
-		jset(jb, o, "set_wide", uses);
-	}
-	jset_str(jb, o, "where", r->where_src);
-	jset_str(jb, o, "assert", r->assert_src);
-	jset_str(jb, o, "message", r->message_src);
-	jset_str(jb, o, "fix", r->fix_src);
-	jset_str(jb, o, "why", r->why);
-	jset(jb, o, "refs", str_array(jb, r->refs, r->nrefs));
-	jset_str(jb, o, "origin", r->origin);
 	return o;
 }
 
@@ -417,27 +502,6 @@ static void explain_text(struct cda_buf *b, const struct cda_rule *r)
 
 /* ---- probes: rule-set data too (probe.h) ---- */
 
-static json_object *probe_json(struct jb *jb, const struct cda_probe *p)
-{
-	json_object *o = json_object_new_object(), *ev = json_object_new_array();
-
-	jset_str(jb, o, "name", p->name);
-	jset_str(jb, o, "summary", p->summary);
-	for (size_t k = 0; k < p->nev; k++) {
-		json_object *e = json_object_new_object();
-
-		jset_str(jb, e, "kind", cda_evidence_kinds[p->ev[k].kind]);
-		jset(jb, e, "names", str_array(jb, p->ev[k].names, p->ev[k].n));
-		jset_str(jb, e, "anchor", p->ev[k].anchor);
-		jset_str(jb, e, "cu", p->ev[k].cu);
-		jpush(jb, ev, e);
-	}
-	jset(jb, o, "evidence", ev);
-	jset(jb, o, "refs", str_array(jb, p->refs, p->nrefs));
-	jset_str(jb, o, "origin", p->origin);
-	return o;
-}
-
 static void explain_probe_text(struct cda_buf *b, const struct cda_probe *p)
 {
 	cda_buf_printf(b, "%s (probe: kernel.probes.%s)\n", p->name, p->name);
@@ -474,25 +538,41 @@ static void put_escaped(struct cda_buf *b, struct cda_buf *raw, bool keep_newlin
 	free(text);
 }
 
-/* The rule set as JSON: every rule and probe, or the one named. */
+/* The set-wide names, as a rule file's top-level "let" writes them, in definition order. */
+static json_object *lets_json(struct jb *jb, const struct cda_named_expr *lets, size_t n)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < n; i++)
+		jset_str(jb, o, lets[i].name, lets[i].src);
+	return o;
+}
+
+/*
+ * The rule set as JSON, a rule file itself: the set-wide names, every rule
+ * and every probe, so `--rules` reads it back to the same rule set. One rule
+ * comes with the set-wide names it uses; one probe alone.
+ */
 static int rules_json(const struct cda_ruleset *rs, const char *id, const struct cda_rule *one,
 		      const struct cda_probe *probe, char **out, struct cda_error *err)
 {
 	struct jb jb = { 0 };
-	json_object *doc = doc_new(&jb), *arr = json_object_new_array();
+	json_object *doc = doc_new(&jb), *arr;
 
-	for (size_t i = 0; !probe && i < rs->n; i++)
-		if (!one || rs->rules[i] == one)
-			jpush(&jb, arr, rule_json(&jb, rs->rules[i]));
-	if (!probe)
+	if (!probe) {
+		jset(&jb, doc, "let", one ? lets_json(&jb, one->uses, one->nuses)
+					  : lets_json(&jb, rs->lets, rs->nlets));
+		arr = json_object_new_array();
+		for (size_t i = 0; i < rs->n; i++)
+			if (!one || rs->rules[i] == one)
+				jpush(&jb, arr, rule_json(&jb, rs->rules[i]));
 		jset(&jb, doc, "rules", arr);
-	else
-		json_object_put(arr);
+	}
 	if (!one) {
 		arr = json_object_new_array();
 		for (size_t i = 0; i < rs->nprobes; i++)
 			if (!id || rs->probes[i] == probe)
-				jpush(&jb, arr, probe_json(&jb, rs->probes[i]));
+				jpush(&jb, arr, loaded_json(&jb, rs->probes[i]->json, rs->probes[i]->origin));
 		jset(&jb, doc, "probes", arr);
 	}
 	return doc_finish(&jb, doc, out, err);

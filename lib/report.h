@@ -2,7 +2,7 @@
 /*
  * report.h - the one report writer: the parts of a report are enumerated once
  * (report.c) through these backend-neutral primitives, and each output format
- * is a backend of them (report_writer.c: text, JSON; SARIF is to come).
+ * is a backend of them (report_writer.c: text, JSON; report_sarif.c: SARIF).
  *
  * The model is iproute2's json_print: every primitive takes a mode saying
  * which backends see it, a key (what keyed backends, JSON or SARIF, name the
@@ -101,13 +101,60 @@ struct cda_rw *cda_rw_text_new(bool color);
 struct cda_rw *cda_rw_json_new(void);
 
 /*
+ * A keyed backend whose document is another shape of the JSON one: the tree
+ * the primitives built (the JSON report, lib/schema/report-v1.schema.json)
+ * goes through reshape when finished, which returns a new document (NULL:
+ * out of memory) and leaves the tree alone. JSON is this with no reshape.
+ */
+struct json_object;
+typedef struct json_object *cda_rw_tree_fn(struct json_object *report, const void *ctx);
+struct cda_rw *cda_rw_tree_new(cda_rw_tree_fn *reshape, const void *ctx);
+
+/*
+ * SARIF 2.1.0 (report_sarif.c): one run; driver.rules[] is the whole rule
+ * set rs (ruleIndex points into it), results are the findings and, as
+ * kind "review", the indeterminate results.
+ */
+struct cda_ruleset;
+struct cda_rw *cda_rw_sarif_new(const struct cda_ruleset *rs);
+
+/*
  * A json-c document as pretty text ending in a newline; invalid UTF-8 from an
  * input becomes U+FFFD, so it stays JSON. malloc'd; NULL on out of memory.
  */
-struct json_object;
 char *cda_json_text(struct json_object *doc);
 
+/*
+ * ---- fingerprints (report.c) ----
+ *
+ * A result's fingerprint names the same problem across runs, so a code
+ * scanning service (SARIF partialFingerprints) or a diff of two reports can
+ * tell a new finding from one seen before. It is FNV-1a 64 over
+ * "cca-dma-audit/v1", the rule id, the kind of the rule's first input ("dt",
+ * "dmesg", ...: a run has at most one input of a kind, so the kind is the
+ * input's identity; its path or file name is not, since a recaptured or
+ * moved file is the same input), the subject with the numbers after "line"
+ * or "lines" dropped (log and trace subjects are "line N": a line that moves
+ * is the same finding) and the property, each ended by a NUL. A rule may
+ * give several results the same key (one per restricted pool, all "line N");
+ * the second and later, in the order the rule found them (the input's
+ * order), are told apart by their occurrence, hashed on.
+ */
+struct cda_arena;
+struct cda_rule;
+uint64_t cda_result_key(const struct cda_rule *rule, const char *subject, const char *property);
+/* 16 lower-case hex digits, in a; NULL on out of memory. occurrence counts from 0. */
+const char *cda_fingerprint(struct cda_arena *a, uint64_t key, size_t occurrence);
+
 /* ---- the report (report.c) ---- */
+
+/*
+ * JUnit XML (report_junit.c): one test case per input x rule run, so it is
+ * made from the audit and the rule list, not from the primitives above.
+ */
+struct cda_ruleset;
+int cda_report_junit(const struct cda_audit *au, const struct cda_ruleset *rs, char **out,
+		     struct cda_error *err);
 
 /* Everything cda_report_render() shows, written once to any backend. */
 void cda_report_write(struct cda_rw *w, const struct cda_audit *au,

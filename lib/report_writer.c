@@ -2,7 +2,8 @@
 /*
  * The report writer's primitives and its backends (report.h): text, laid out
  * by each primitive's format, and JSON, built with json-c from the keys so
- * escaping is never hand-rolled. The primitives only route a call to the
+ * escaping is never hand-rolled; SARIF (report_sarif.c) is the JSON tree
+ * reshaped when it is finished. The primitives only route a call to the
  * backend that its mode names; what a report holds is report.c's business.
  */
 #include <inttypes.h>
@@ -281,6 +282,8 @@ struct cda_rw *cda_rw_text_new(bool color)
 
 struct jw_rw {
 	struct cda_rw w;
+	cda_rw_tree_fn *reshape; /* NULL: the tree is the document (JSON) */
+	const void *ctx;
 	json_object *root;
 	json_object *stack[JSON_MAX_DEPTH];
 	size_t depth; /* may pass JSON_MAX_DEPTH: then nothing is added (oom) until closed back */
@@ -381,8 +384,11 @@ char *cda_json_text(struct json_object *doc)
 static int jw_finish(struct cda_rw *w, char **out, struct cda_error *err)
 {
 	struct jw_rw *j = (struct jw_rw *)w;
+	json_object *doc = w->oom || !j->root ? NULL : j->reshape ? j->reshape(j->root, j->ctx) : j->root;
 
-	*out = w->oom || !j->root ? NULL : cda_json_text(j->root);
+	*out = doc ? cda_json_text(doc) : NULL;
+	if (doc != j->root)
+		json_object_put(doc);
 	json_object_put(j->root);
 	free(j);
 	return *out ? 0 : cda_oom(err, NULL);
@@ -393,12 +399,19 @@ static const struct cda_rw_ops jw_ops = {
 	.boolean = jw_boolean, .value = jw_value, .finish = jw_finish,
 };
 
-struct cda_rw *cda_rw_json_new(void)
+struct cda_rw *cda_rw_tree_new(cda_rw_tree_fn *reshape, const void *ctx)
 {
 	struct jw_rw *j = calloc(1, sizeof(*j));
 
 	if (!j)
 		return NULL;
 	j->w.ops = &jw_ops;
+	j->reshape = reshape;
+	j->ctx = ctx;
 	return &j->w;
+}
+
+struct cda_rw *cda_rw_json_new(void)
+{
+	return cda_rw_tree_new(NULL, NULL);
 }

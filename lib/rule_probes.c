@@ -18,7 +18,8 @@
 
 const char *const cda_evidence_kinds[4] = { "symbol", "config", "member", "version" };
 
-static const char *const probe_keys[] = { "name", "summary", "refs", "evidence", NULL };
+/* "origin" is written by `rules --format json` and ignored: a probe's origin is where it is loaded from. */
+static const char *const probe_keys[] = { "name", "summary", "refs", "evidence", "origin", NULL };
 
 static int bad(struct cda_error *err, const char *origin, const char *probe, const char *what)
 {
@@ -154,7 +155,8 @@ static int parse_probe(struct cda_arena *a, const char *origin, json_object *j,
 	if (!json_object_object_get_ex(j, "evidence", &ev) || !json_object_is_type(ev, json_type_array) ||
 	    !(p->nev = json_object_array_length(ev)))
 		return bad(err, origin, p->name, "needs a non-empty \"evidence\" list");
-	if (!(p->ev = cda_arena_alloc(a, p->nev * sizeof(*p->ev))) || !(p->origin = cda_arena_strdup(a, origin)))
+	if (!(p->ev = cda_arena_alloc(a, p->nev * sizeof(*p->ev))) || !(p->origin = cda_arena_strdup(a, origin)) ||
+	    !(p->json = cda_arena_strdup(a, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN))))
 		return cda_oom(err, NULL);
 	memset(p->ev, 0, p->nev * sizeof(*p->ev));
 	for (size_t k = 0; k < p->nev && !ret; k++)

@@ -57,7 +57,9 @@ static int bad(struct loader *ld, const char *fmt, ...)
 
 static const char *const rule_keys[] = {
 	"id", "name", "severity", "summary", "why", "inputs", "refs", "for_each", "where",
-	"assert", "message", "fix", "subject", "property", "evidence", "params", "enabled", "let", NULL,
+	"assert", "message", "fix", "subject", "property", "evidence", "params", "enabled", "let",
+	"origin", /* written by `rules --format json`, ignored: a rule's origin is where it is loaded from */
+	NULL,
 };
 
 static int get_string(struct loader *ld, json_object *o, const char *key, bool required,
@@ -333,6 +335,9 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 		r->enabled = json_object_get_boolean(en);
 	}
 	r->origin = cda_arena_strdup(ld->rs->arena, ld->origin);
+	r->json = cda_arena_strdup(ld->rs->arena, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	if (!r->origin || !r->json)
+		return cda_oom(ld->err, NULL);
 	*out = r;
 	return 0;
 }
@@ -747,6 +752,51 @@ int cda_ruleset_set_enabled(struct cda_ruleset *rs, const char *id_or_name, bool
 				id_or_name);
 	r->enabled = on;
 	return 0;
+}
+
+/* Record a change in rs->overrides, replacing one of the same rule and kind. */
+static int note_override(struct cda_ruleset *rs, const struct cda_rule *r, bool is_severity,
+			 int value, const char *from, struct cda_error *err)
+{
+	struct cda_rule_override *o = NULL;
+
+	for (size_t i = 0; i < rs->noverrides && !o; i++)
+		if (!strcmp(rs->overrides[i].rule_id, r->id) && rs->overrides[i].is_severity == is_severity)
+			o = &rs->overrides[i];
+	if (!o) {
+		o = cda_arena_grow(rs->arena, rs->overrides, rs->noverrides, &rs->overrides_cap,
+				   sizeof(*o));
+		if (!o)
+			return cda_oom(err, NULL);
+		rs->overrides = o;
+		o = &rs->overrides[rs->noverrides++];
+	}
+	*o = (struct cda_rule_override){ .rule_id = r->id, .is_severity = is_severity,
+					 .value = value, .from = cda_arena_strdup(rs->arena, from) };
+	return o->from ? 0 : cda_oom(err, NULL);
+}
+
+int cda_ruleset_override(struct cda_ruleset *rs, const char *id_or_name, int severity, int enabled,
+			 const char *from, struct cda_error *err)
+{
+	struct cda_rule *r = (struct cda_rule *)cda_ruleset_find(rs, id_or_name);
+	int ret = 0;
+
+	if (!r)
+		return cda_fail(err, CDA_E_USAGE, "unknown rule '%s' (see 'cca-dma-audit rules')",
+				id_or_name);
+	if (severity >= 0) {
+		if (severity >= CDA_SEV_NEVER)
+			return cda_fail(err, CDA_E_USAGE, "%s: a rule's severity is error, warning or note",
+					r->id);
+		r->severity = (enum cda_severity)severity;
+		ret = note_override(rs, r, true, severity, from, err);
+	}
+	if (!ret && enabled >= 0) {
+		r->enabled = enabled;
+		ret = note_override(rs, r, false, enabled, from, err);
+	}
+	return ret;
 }
 
 static const char *const sev_names[] = {

@@ -39,6 +39,18 @@ struct cda_rule {
 	struct cda_value *params; /* object or NULL */
 	bool enabled;
 	const char *origin;      /* file the rule came from */
+	const char *json;        /* its object as loaded (plain JSON text): the lossless export */
+};
+
+/*
+ * A rule re-levelled, disabled or enabled after loading, and by what
+ * ("command line", or a profile file's name): the report lists them all.
+ */
+struct cda_rule_override {
+	const char *rule_id;
+	bool is_severity;          /* else enabled/disabled */
+	int value;                 /* enum cda_severity, or 0/1 for enabled */
+	const char *from;
 };
 
 struct cda_ruleset {
@@ -56,6 +68,9 @@ struct cda_ruleset {
 	 */
 	struct cda_named_expr *lets;
 	size_t nlets, lets_cap;
+	/* Changes made after loading, one per rule and kind, the last one kept. */
+	struct cda_rule_override *overrides;
+	size_t noverrides, overrides_cap;
 };
 
 /*

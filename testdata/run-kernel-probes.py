@@ -95,7 +95,7 @@ p = run('rules', 'swiotlb_pool_state', '--format', 'json')
 doc = json.loads(p.stdout) if p.returncode == 0 else {}
 ev = doc.get('probes', [{}])[0].get('evidence', [])
 tap.ok('rules PROBE --format json', 'rules' not in doc and len(doc.get('probes', [])) == 1 and
-       ev == [{'kind': 'member', 'names': ['io_tlb_mem.unencrypted', 'io_tlb_mem.cc_shared'],
+       ev == [{'member': ['io_tlb_mem.unencrypted', 'io_tlb_mem.cc_shared'],  # as a rule file writes it
                'anchor': 'swiotlb_tbl_map_single', 'cu': 'kernel/dma/swiotlb.c'}], doc)
 p = run('rules', '--format', 'json')
 doc = json.loads(p.stdout) if p.returncode == 0 else {}
