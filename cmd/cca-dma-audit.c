@@ -8,7 +8,8 @@
  *   1  findings at or above --fail-on, and complete
  *   2  analysis incomplete (an input could not be read or parsed, or, with
  *      --fail-on-indeterminate, a rule could not be decided), no findings
- *   3  usage or configuration error: bad option, bad rule file, unknown rule id
+ *   3  usage or configuration error: bad option, bad rule file, unknown rule id,
+ *      bad profile
  *   4  findings at or above --fail-on, and the analysis incomplete
  */
 #include <errno.h>
@@ -21,6 +22,8 @@
 #include "builtin_rules.h" /* cda_ruleset_version, for --version */
 #include "ccadma.h"
 #include "options.h"
+#include "suppress.h"
+#include "profile.h"
 #include "util.h"
 
 #define MAX_LIST 64
@@ -34,9 +37,20 @@ struct options {
 	const char *output;
 	const char *rules[MAX_LIST];
 	size_t nrules;
-	/* --enable, --disable and --severity in the order given: sev or on is -1 when not set */
-	struct { const char *id; int idlen, on, sev; } toggles[MAX_LIST];
+	const char *suppressions[MAX_LIST]; /* --suppressions FILE, in order */
+	size_t nsuppressions;
+	const char *baseline; /* --baseline REPORT.json */
+	/*
+	 * --enable, --disable and --severity in the order given: sev or on is -1
+	 * when not set; from: "command line", or "profile FILE" for a profile's
+	 */
+	struct { const char *id, *from; int idlen, on, sev; } toggles[MAX_LIST];
 	size_t ntoggles;
+	const char *from; /* where the toggles being applied come from */
+	const char *profile; /* --profile, or the default one once found */
+	bool no_profile;
+	struct profile prof;
+	char profile_from[300];
 	struct cda_kernel_opts kernel;
 	/* inputs (OPT_INPUT rows): from the command's argument or their option */
 	const char *dtb, *kernel_path, *swiotlb, *dmesg, *trace;
@@ -111,6 +125,16 @@ static bool want_color(const struct options *o)
 	return isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
 }
 
+/* A rule the profile names is not in the rule set: say which file and key. */
+static void profile_error(const struct options *o, size_t i, struct cda_error *err)
+{
+	char why[sizeof(err->msg)];
+
+	memcpy(why, err->msg, sizeof(why));
+	cda_fail(err, err->code, "%s: key %s: %s", o->profile,
+		 o->toggles[i].sev >= 0 ? "severity" : o->toggles[i].on ? "enable" : "disable", why);
+}
+
 static int load_rules(struct options *o, struct cda_ruleset **out)
 {
 	struct cda_ruleset *rs = cda_ruleset_new();
@@ -126,8 +150,10 @@ static int load_rules(struct options *o, struct cda_ruleset **out)
 		char id[256]; /* --severity's id is its argument up to '=' */
 
 		snprintf(id, sizeof(id), "%.*s", o->toggles[i].idlen, o->toggles[i].id);
-		ret = cda_ruleset_override(rs, id, o->toggles[i].sev, o->toggles[i].on, "command line",
-					   &err);
+		ret = cda_ruleset_override(rs, id, o->toggles[i].sev, o->toggles[i].on,
+					   o->toggles[i].from, &err);
+		if (ret && o->toggles[i].from == o->profile_from)
+			profile_error(o, i, &err);
 	}
 	if (ret) {
 		cda_ruleset_free(rs);
@@ -219,21 +245,49 @@ static int load_inputs(struct cda_audit *au, const struct options *o, struct cda
 	return 0;
 }
 
+/*
+ * The suppressions files and the baseline, or *out NULL when none is given:
+ * configuration, so any problem is a usage error (exit 3). CDA_TODAY
+ * (YYYY-MM-DD) stands for today's date, for tests of expiry.
+ */
+static int load_accepted(const struct options *o, struct cda_suppress **out)
+{
+	const char *today = getenv("CDA_TODAY");
+	struct cda_error err = { 0 };
+	int ret = 0;
+
+	*out = NULL;
+	if (!o->nsuppressions && !o->baseline)
+		return 0;
+	if (today && !cda_date_valid(today))
+		return fail(o, EXIT_USAGE, "CDA_TODAY: not a date YYYY-MM-DD");
+	*out = cda_suppress_new(today);
+	if (!*out)
+		return fail(o, EXIT_INCOMPLETE, "out of memory");
+	for (size_t i = 0; !ret && i < o->nsuppressions; i++)
+		ret = cda_suppress_load(*out, o->suppressions[i], &err);
+	if (!ret && o->baseline)
+		ret = cda_baseline_load(*out, o->baseline, &err);
+	return ret ? fail(o, err.code == CDA_E_NOMEM ? EXIT_INCOMPLETE : EXIT_USAGE, err.msg) : 0;
+}
+
 /* Shared by every audit command: load the inputs, then print facts or findings. */
 static int run_audit(struct options *o, const char *command)
 {
 	struct cda_report_opts ro = {
 		.format = o->format, .fail_on = o->fail_on, .quiet = o->quiet,
 		.fail_on_indeterminate = o->fail_on_indeterminate, .command = command,
+		.profile = o->profile,
 	};
 	struct cda_ruleset *rs = NULL;
 	struct cda_audit *au = NULL;
+	struct cda_suppress *sup = NULL;
 	struct cda_error err = { 0 };
 	char *text = NULL;
 	int ret;
 
-	if ((ret = load_rules(o, &rs)))
-		return ret;
+	if ((ret = load_rules(o, &rs)) || (ret = load_accepted(o, &sup)))
+		goto out;
 	o->kernel.rules = rs; /* kernel.probes answers the rule set's probes */
 	au = cda_audit_new();
 	if (!au) {
@@ -250,7 +304,8 @@ static int run_audit(struct options *o, const char *command)
 		goto out;
 	}
 	ro.color = want_color(o);
-	if (cda_audit_run(au, rs, &err) || cda_report_render(au, rs, &ro, &text, &err)) {
+	if (cda_audit_run(au, rs, &err) || (sup && cda_audit_suppress(au, sup)) ||
+	    cda_report_render(au, rs, &ro, &text, &err)) {
 		ret = fail(o, EXIT_INCOMPLETE, err.msg);
 		goto out;
 	}
@@ -260,6 +315,7 @@ static int run_audit(struct options *o, const char *command)
 out:
 	free(text);
 	cda_audit_free(au);
+	cda_suppress_free(sup);
 	cda_ruleset_free(rs);
 	return ret;
 }
@@ -481,6 +537,7 @@ static int toggle(struct options *o, const char *arg, size_t idlen, int on, int 
 	o->toggles[o->ntoggles].id = arg;
 	o->toggles[o->ntoggles].idlen = (int)idlen;
 	o->toggles[o->ntoggles].sev = sev;
+	o->toggles[o->ntoggles].from = o->from;
 	o->toggles[o->ntoggles++].on = on;
 	return -1;
 }
@@ -504,6 +561,52 @@ static int set_severity(struct options *o, const char *arg, char *msg, size_t ms
 	if (!eq || eq == arg || sev < 0 || sev == CDA_SEV_NEVER)
 		return usage(msg, msglen, "severity", arg, "ID=LEVEL, LEVEL error, warning or note");
 	return toggle(o, arg, (size_t)(eq - arg), -1, sev, msg, msglen);
+}
+
+static int add_suppressions(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	if (o->nsuppressions == MAX_LIST) {
+		snprintf(msg, msglen, "too many --suppressions options");
+		return EXIT_USAGE;
+	}
+	o->suppressions[o->nsuppressions++] = arg;
+	return -1;
+}
+
+static int set_profile(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	(void)msg, (void)msglen;
+	o->profile = arg;
+	o->no_profile = false;
+	return -1;
+}
+
+static int no_profile(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	(void)arg, (void)msg, (void)msglen;
+	o->profile = NULL;
+	o->no_profile = true;
+	return -1;
+}
+
+/*
+ * cli.preset: the profile's settings, before the command line's. The default
+ * file is looked for only in the current directory, where a CI job runs.
+ */
+static int apply_profile(struct options *o, const char *arg, char *msg, size_t msglen)
+{
+	int ret;
+
+	(void)arg;
+	if (!o->profile && !o->no_profile && !access(PROFILE_DEFAULT, F_OK))
+		o->profile = PROFILE_DEFAULT;
+	if (!o->profile)
+		return -1;
+	snprintf(o->profile_from, sizeof(o->profile_from), "profile %s", o->profile);
+	o->from = o->profile_from;
+	ret = profile_apply(&o->prof, &cli, o, o->profile, msg, msglen);
+	o->from = "command line";
+	return ret;
 }
 
 static int version(struct options *o, const char *arg, char *msg, size_t msglen)
@@ -633,13 +736,26 @@ static const struct opt option_table[] = {
 	{ "disable", 0, "ID", "disable a rule by id or name (repeatable)", ALL, SET(disable) },
 	{ "severity", 0, "ID=LEVEL", "report a rule (id or name) as error, warning or note instead "
 	  "of its own severity; --fail-on follows (repeatable)", ALL, SET(set_severity) },
+	{ "suppressions", 0, "FILE", "accept findings listed in FILE (JSON: rule and subject glob, "
+	  "or fingerprint, with a reason and an optional expiry date): reported as suppressed, "
+	  "not counted for --fail-on (repeatable)", AUDITS, SET(add_suppressions) },
+	{ "baseline", 0, "REPORT", "a previous JSON report: findings whose fingerprint is in it "
+	  "are marked baselined and not counted for --fail-on", AUDITS, .kind = OPT_STRING,
+	  FIELD(baseline) },
 	{ "facts", 0, NULL, "print the facts rules see, as JSON, instead of findings", AUDITS,
 	  .kind = OPT_FLAG, FIELD(facts) },
 	{ "quiet", 'q', NULL, "text: no summary line", AUDITS, .kind = OPT_FLAG, FIELD(quiet) },
 	{ "color", 0, "WHEN", "auto, always or never (default auto; NO_COLOR is honoured)", AUDITS,
 	  SET(set_color) },
+	{ "profile", 0, "FILE", "read settings from the profile FILE (JSON: host granule, platform, "
+	  "IPA bits, fail-on, rules enabled, disabled and re-levelled, suppressions, baseline); "
+	  "options given "
+	  "on the command line override it. Default: " PROFILE_DEFAULT " in the current "
+	  "directory, if there is one", ALL, SET(set_profile), .first = true },
+	{ "no-profile", 0, NULL, "read no profile, not even " PROFILE_DEFAULT, ALL,
+	  SET(no_profile), .first = true },
 	{ "version", 'V', NULL, "print the version and the rule-set version, and exit", ALL,
-	  SET(version) },
+	  SET(version), .first = true },
 	{ "help", 'h', NULL, "print this help, or with a command the command's, and exit", ALL,
 	  .kind = OPT_HELP },
 	/* hidden: the table as data, for the man-page test (testdata/run-man-options.py)
@@ -657,7 +773,34 @@ static const struct cli cli = {
 		  "See cca-dma-audit(1).",
 	.opts = option_table, .nopts = sizeof(option_table) / sizeof(option_table[0]),
 	.cmds = command_table, .ncmds = sizeof(command_table) / sizeof(command_table[0]),
+	.preset = apply_profile,
 };
+
+static int run(struct options *o, int argc, char **argv)
+{
+	const struct command *cmd;
+	char msg[512] = "";
+	int ret, nargs;
+
+	ret = cli_parse(&cli, o, argc, argv, msg, sizeof(msg));
+	if (ret >= 0)
+		return ret == EXIT_USAGE ? fail(o, ret, msg) : ret;
+	if (optind >= argc) {
+		cli_help(&cli, stderr);
+		return fail(o, EXIT_USAGE, "no command given");
+	}
+	cmd = cli_command(&cli, argv[optind]);
+	if (!cmd) {
+		snprintf(msg, sizeof(msg), "unknown command '%s' (try --help)", argv[optind]);
+		return fail(o, EXIT_USAGE, msg);
+	}
+	nargs = argc - optind - 1;
+	if (nargs < cmd->min_args || nargs > cmd->max_args) {
+		snprintf(msg, sizeof(msg), "usage: cca-dma-audit %s [OPTIONS] %s", cmd->name, cmd->args);
+		return fail(o, EXIT_USAGE, msg);
+	}
+	return cmd->run(o, cmd, nargs, argv + optind + 1);
+}
 
 int main(int argc, char **argv)
 {
@@ -665,27 +808,10 @@ int main(int argc, char **argv)
 		.host = { .granule = 65536 },
 		.fail_on = CDA_SEV_ERROR,
 		.color = "auto",
+		.from = "command line",
 	};
-	const struct command *cmd;
-	char msg[512] = "";
-	int ret, nargs;
+	int ret = run(&o, argc, argv);
 
-	ret = cli_parse(&cli, &o, argc, argv, msg, sizeof(msg));
-	if (ret >= 0)
-		return ret == EXIT_USAGE ? fail(&o, ret, msg) : ret;
-	if (optind >= argc) {
-		cli_help(&cli, stderr);
-		return fail(&o, EXIT_USAGE, "no command given");
-	}
-	cmd = cli_command(&cli, argv[optind]);
-	if (!cmd) {
-		snprintf(msg, sizeof(msg), "unknown command '%s' (try --help)", argv[optind]);
-		return fail(&o, EXIT_USAGE, msg);
-	}
-	nargs = argc - optind - 1;
-	if (nargs < cmd->min_args || nargs > cmd->max_args) {
-		snprintf(msg, sizeof(msg), "usage: cca-dma-audit %s [OPTIONS] %s", cmd->name, cmd->args);
-		return fail(&o, EXIT_USAGE, msg);
-	}
-	return cmd->run(&o, cmd, nargs, argv + optind + 1);
+	profile_free(&o.prof); /* the options point into it until here */
+	return ret;
 }

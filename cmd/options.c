@@ -232,33 +232,74 @@ static int run_action(const struct cli *cli, const struct opt *action, int argc,
 	return EXIT_CLEAN;
 }
 
+int cli_apply(const struct cli *cli, struct options *o, const char *name, const char *arg,
+	      char *msg, size_t msglen)
+{
+	const struct opt *r = cli_option(cli, name);
+
+	if (!r || r->kind == OPT_HELP || r->kind == OPT_LIST) {
+		snprintf(msg, msglen, "no option --%s", name);
+		return EXIT_USAGE;
+	}
+	return apply(r, o, arg, msg, msglen);
+}
+
+/* An option as parsed, applied once the whole command line is read. */
+struct given {
+	const struct opt *row;
+	const char *arg;
+};
+
+/* The `first` rows, then cli->preset, then the others, each in the order given. */
+static int apply_given(const struct cli *cli, struct options *o, const struct given *g, size_t n,
+		       char *msg, size_t msglen)
+{
+	int ret;
+
+	for (int first = 1; first >= 0; first--) {
+		if (!first && cli->preset && (ret = cli->preset(o, NULL, msg, msglen)) >= 0)
+			return ret;
+		for (size_t i = 0; i < n; i++)
+			if (g[i].row->first == first && (ret = apply(g[i].row, o, g[i].arg, msg, msglen)) >= 0)
+				return ret;
+	}
+	return -1;
+}
+
 int cli_parse(const struct cli *cli, struct options *o, int argc, char **argv, char *msg,
 	      size_t msglen)
 {
 	struct option lo[MAX_OPTS + 1];
 	char shorts[2 * MAX_OPTS + 1];
 	const struct opt *action = NULL; /* --help or --list-options, once given */
-	int c, ret;
+	struct given *g = calloc((size_t)argc + 1, sizeof(*g)); /* optarg points into argv */
+	size_t n = 0;
+	int c, ret = -1;
 
-	if (cli->nopts > MAX_OPTS) {
-		snprintf(msg, msglen, "more than %d options in the table", MAX_OPTS);
+	if (!g || cli->nopts > MAX_OPTS) {
+		snprintf(msg, msglen, g ? "more than %d options in the table" : "out of memory",
+			 MAX_OPTS);
+		free(g);
 		return EXIT_USAGE;
 	}
 	getopt_tables(cli, lo, shorts);
 	opterr = 0; /* our own messages, so json mode can report them as JSON */
-	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+	while (ret < 0 && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		const struct opt *r = row_of(cli, c);
 
 		if (action) /* the rest is read only to find the command the help is for */
 			continue;
 		if (!r) {
 			unknown_option(cli, argv, msg, msglen);
-			return EXIT_USAGE;
-		}
-		if (r->kind == OPT_HELP || r->kind == OPT_LIST)
+			ret = EXIT_USAGE;
+		} else if (r->kind == OPT_HELP || r->kind == OPT_LIST) {
 			action = r;
-		else if ((ret = apply(r, o, optarg, msg, msglen)) >= 0)
-			return ret;
+		} else {
+			g[n++] = (struct given){ r, optarg };
+		}
 	}
-	return action ? run_action(cli, action, argc, argv) : -1;
+	if (ret < 0)
+		ret = action ? run_action(cli, action, argc, argv) : apply_given(cli, o, g, n, msg, msglen);
+	free(g);
+	return ret;
 }

@@ -14,6 +14,7 @@
 #ifndef CDA_CMD_OPTIONS_H
 #define CDA_CMD_OPTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -55,6 +56,8 @@ struct opt {
 	size_t field;      /* offsetof(struct options, ...) for FLAG, STRING and INPUT */
 	opt_setter *set;   /* OPT_SET */
 	opt_loader *load;  /* OPT_INPUT: inputs are loaded in table order */
+	/* applied before cli.preset and the other options (--profile, --version) */
+	bool first;
 };
 
 struct command {
@@ -76,12 +79,20 @@ struct cli {
 	size_t nopts;
 	const struct command *cmds;
 	size_t ncmds;
+	/*
+	 * Called once the `first` options are applied and before the others,
+	 * so what it sets (the profile file's settings) the command line
+	 * overrides; -1 to go on, or an exit status as a setter's. May be NULL.
+	 */
+	opt_setter *preset;
 };
 
 /*
- * Parse argv with getopt_long, applying each option's row to o. Returns -1 to
- * go on with argv[optind] as the command, or an exit status: EXIT_USAGE with
- * the reason in msg, or EXIT_CLEAN after --help or --list-options printed.
+ * Parse argv with getopt_long, then apply each option's row to o in the order
+ * given: the `first` rows, cli->preset, the others. Returns -1 to go on with
+ * argv[optind] as the command, or an exit status: EXIT_USAGE with the reason
+ * in msg, or EXIT_CLEAN after --help or --list-options printed (nothing
+ * applied then).
  */
 int cli_parse(const struct cli *cli, struct options *o, int argc, char **argv, char *msg,
 	      size_t msglen);
@@ -91,6 +102,14 @@ const struct command *cli_command(const struct cli *cli, const char *name);
 
 /* The option named name (long name), or NULL. */
 const struct opt *cli_option(const struct cli *cli, const char *name);
+
+/*
+ * Apply the option named name (long name) with arg as if given on the command
+ * line (the profile file's way in): -1 to go on, or an exit status with the
+ * reason in msg. arg must outlive o.
+ */
+int cli_apply(const struct cli *cli, struct options *o, const char *name, const char *arg,
+	      char *msg, size_t msglen);
 
 /* The global help: usage, commands, inputs, options, footer. */
 void cli_help(const struct cli *cli, FILE *f);

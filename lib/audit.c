@@ -131,8 +131,9 @@ int cda_audit_exit_code(const struct cda_audit *au, enum cda_severity fail_on,
 	bool findings = false;
 	size_t undecided = au->nindet;
 
-	for (size_t i = 0; i < au->nfindings && !findings; i++)
-		findings = au->findings[i].rule->severity >= fail_on;
+	for (size_t i = 0; i < au->nfindings && !findings; i++) /* accepted ones do not count */
+		findings = au->findings[i].rule->severity >= fail_on && !au->findings[i].suppressed &&
+			   !au->findings[i].baselined;
 	for (size_t i = 0; i < au->nomitted; i++)
 		undecided += au->omitted[i].indeterminate;
 	return cda_exit_status(findings, au->unreadable || (fail_on_indeterminate && undecided));

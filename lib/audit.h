@@ -13,6 +13,9 @@ struct cda_input {
 	const char *format; /* "dtb", "fs", ... */
 };
 
+struct cda_suppression;
+struct cda_suppress;
+
 struct cda_finding {
 	const struct cda_rule *rule;
 	const char *subject;  /* DT path, symbol, debugfs file, ... */
@@ -23,6 +26,9 @@ struct cda_finding {
 	struct cda_value *evidence; /* object */
 	uint64_t key;               /* cda_result_key(), for the fingerprint's occurrence */
 	const char *fingerprint;    /* cda_fingerprint(): stable across captures */
+	/* set by cda_audit_suppress(): neither counts for --fail-on */
+	const struct cda_suppression *suppressed; /* the entry that hides it, or NULL */
+	bool baselined;                           /* its fingerprint is in the baseline */
 };
 
 struct cda_indeterminate {
@@ -60,6 +66,8 @@ struct cda_audit {
 	size_t unreadable;
 	/* rules counted by outcome in the last run */
 	size_t rules_run, rules_not_applicable, rules_disabled, checks_passed;
+	/* suppressions and baseline applied (cda_audit_suppress()), or NULL */
+	const struct cda_suppress *suppress;
 };
 
 /* Record an input; kind and format are static strings. 0 or -CDA_E_NOMEM. */

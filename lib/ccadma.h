@@ -234,6 +234,7 @@ struct cda_report_opts {
 	bool color;              /* text only: ANSI colors */
 	bool quiet;              /* text only: no summary line */
 	const char *command;     /* subcommand name, recorded in JSON "invocation" */
+	const char *profile;     /* the profile file read (as named), or NULL */
 	/* its rules re-levelled or toggled are recorded; cda_report_render() sets it */
 	const struct cda_ruleset *rules;
 };

@@ -18,6 +18,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "report.h"
+#include "suppress.h"
 #include "text.h"
 #include "util.h"
 
@@ -61,8 +62,8 @@ static struct counts count_findings(const struct cda_audit *au)
 {
 	struct counts c = { 0 };
 
-	for (size_t i = 0; i < au->nfindings; i++)
-		c.by_sev[au->findings[i].rule->severity]++;
+	for (size_t i = 0; i < au->nfindings; i++) /* a suppressed finding is counted apart */
+		c.by_sev[au->findings[i].rule->severity] += !au->findings[i].suppressed;
 	for (size_t i = 0; i < au->nomitted; i++) {
 		c.by_sev[au->omitted[i].rule->severity] += au->omitted[i].findings;
 		c.indeterminate += au->omitted[i].indeterminate;
@@ -173,13 +174,26 @@ static void overrides_write(struct cda_rw *w, const struct cda_report_opts *o)
 	cda_rw_close(w);
 }
 
-static void invocation_write(struct cda_rw *w, const struct cda_report_opts *o)
+/* The suppressions files and the baseline given, when given. */
+static void accepted_inputs_write(struct cda_rw *w, const struct cda_suppress *s)
+{
+	if (!s)
+		return;
+	if (s->nfiles)
+		strs_write(w, "suppressions", s->files, s->nfiles);
+	cda_rw_str(w, CDA_RW_KEYED, "baseline", NULL, s->baseline);
+}
+
+static void invocation_write(struct cda_rw *w, const struct cda_audit *au,
+			     const struct cda_report_opts *o)
 {
 	cda_rw_open_object(w, "invocation");
 	cda_rw_str(w, CDA_RW_KEYED, "command", NULL, o->command);
 	cda_rw_str(w, CDA_RW_KEYED, "fail_on", NULL, cda_severity_name(o->fail_on));
 	cda_rw_bool(w, CDA_RW_KEYED, "fail_on_indeterminate", NULL, o->fail_on_indeterminate);
+	cda_rw_str(w, CDA_RW_KEYED, "profile", NULL, o->profile); /* left out when none */
 	overrides_write(w, o);
+	accepted_inputs_write(w, au->suppress);
 	cda_rw_close(w);
 }
 
@@ -206,13 +220,24 @@ static void inputs_write(struct cda_rw *w, const struct cda_audit *au)
 	cda_rw_close(w);
 }
 
+/* A finding's location: keyed backends only (text leads with the file). */
+static void location_write(struct cda_rw *w, const struct cda_finding *f)
+{
+	cda_rw_open_object(w, "location");
+	cda_rw_str(w, CDA_RW_KEYED, "file", NULL, f->file);
+	cda_rw_str(w, CDA_RW_KEYED, "path", NULL, f->subject);
+	cda_rw_str(w, CDA_RW_KEYED, "property", NULL, f->property);
+	cda_rw_close(w);
+}
+
 /*
  * "FILE: SEVERITY [ID NAME]: SUBJECT[:PROPERTY]: MESSAGE", then the fix and
  * the evidence indented. Text leads with the file and severity that JSON puts
  * later (severity after the name, the file in "location"): those are written
  * once per mode.
  */
-static void finding_write(struct cda_rw *w, const struct cda_finding *f)
+static void finding_write(struct cda_rw *w, const struct cda_audit *au,
+			  const struct cda_finding *f)
 {
 	const char *sev = cda_severity_name(f->rule->severity);
 
@@ -224,12 +249,11 @@ static void finding_write(struct cda_rw *w, const struct cda_finding *f)
 	cda_rw_str(w, CDA_RW_KEYED, "severity", NULL, sev);
 	cda_rw_str(w, CDA_RW_ANY, "subject", "%s", f->subject);
 	cda_rw_str(w, CDA_RW_TEXT, NULL, ":%s", f->property);
-	cda_rw_str(w, CDA_RW_ANY, "message", ": %s\n", f->message);
-	cda_rw_open_object(w, "location");
-	cda_rw_str(w, CDA_RW_KEYED, "file", NULL, f->file);
-	cda_rw_str(w, CDA_RW_KEYED, "path", NULL, f->subject);
-	cda_rw_str(w, CDA_RW_KEYED, "property", NULL, f->property);
-	cda_rw_close(w);
+	cda_rw_str(w, CDA_RW_ANY, "message", ": %s", f->message);
+	cda_rw_str(w, CDA_RW_TEXT, NULL, "%s\n", f->baselined ? " (baselined)" : "");
+	if (au->suppress && au->suppress->baseline) /* with a baseline, every finding says */
+		cda_rw_bool(w, CDA_RW_KEYED, "baselined", NULL, f->baselined);
+	location_write(w, f);
 	cda_rw_str(w, CDA_RW_KEYED, "fingerprint", NULL, f->fingerprint);
 	cda_rw_str(w, CDA_RW_ANY, "fix", "    fix: %s\n", f->fix);
 	cda_rw_value(w, CDA_RW_ANY, "evidence", "    evidence: %s\n", f->evidence);
@@ -256,15 +280,48 @@ static void indet_write(struct cda_rw *w, const struct cda_audit *au,
 	cda_rw_close(w);
 }
 
-static void results_write(struct cda_rw *w, const struct cda_audit *au)
+/*
+ * A suppressed finding: JSON has it whole, with the entry that hides it;
+ * text one line, "FILE: suppressed [ID NAME]: SUBJECT: MESSAGE (REASON; FROM)".
+ */
+static void suppressed_write(struct cda_rw *w, const struct cda_finding *f, unsigned text)
+{
+	const struct cda_suppression *x = f->suppressed;
+
+	cda_rw_open_object(w, NULL);
+	cda_rw_str(w, text, NULL, "%s: suppressed [", f->file ? f->file : "cca-dma-audit");
+	cda_rw_str(w, CDA_RW_KEYED | text, "rule_id", "%s ", f->rule->id);
+	cda_rw_str(w, CDA_RW_KEYED | text, "name", "%s]: ", f->rule->name);
+	cda_rw_str(w, CDA_RW_KEYED, "severity", NULL, cda_severity_name(f->rule->severity));
+	cda_rw_str(w, CDA_RW_KEYED | text, "subject", "%s", f->subject);
+	cda_rw_str(w, CDA_RW_KEYED | text, "message", ": %s", f->message);
+	location_write(w, f);
+	cda_rw_str(w, CDA_RW_KEYED, "fingerprint", NULL, f->fingerprint);
+	cda_rw_open_object(w, "suppression");
+	cda_rw_str(w, CDA_RW_KEYED | text, "reason", " (%s; ", x->reason);
+	cda_rw_str(w, CDA_RW_KEYED, "expires", NULL, x->expires);
+	cda_rw_str(w, CDA_RW_KEYED | text, "from", "%s)\n", x->from);
+	cda_rw_close(w);
+	cda_rw_close(w);
+}
+
+static void results_write(struct cda_rw *w, const struct cda_audit *au, bool quiet)
 {
 	cda_rw_open_array(w, "findings");
 	for (size_t i = 0; i < au->nfindings; i++)
-		finding_write(w, &au->findings[i]);
+		if (!au->findings[i].suppressed)
+			finding_write(w, au, &au->findings[i]);
 	cda_rw_close(w);
 	cda_rw_open_array(w, "indeterminate");
 	for (size_t i = 0; i < au->nindet; i++)
 		indet_write(w, au, &au->indet[i]);
+	cda_rw_close(w);
+	if (!au->suppress || !au->suppress->nfiles)
+		return;
+	cda_rw_open_array(w, "suppressed"); /* -q: the summary's count says enough */
+	for (size_t i = 0; i < au->nfindings; i++)
+		if (au->findings[i].suppressed)
+			suppressed_write(w, &au->findings[i], quiet ? 0 : CDA_RW_TEXT);
 	cda_rw_close(w);
 }
 
@@ -298,6 +355,73 @@ static void omitted_write(struct cda_rw *w, const struct cda_audit *au, unsigned
 		cda_rw_close(w);
 }
 
+/* One note about a suppressions entry; text: "cca-dma-audit: note: FROM: MESSAGE". */
+static void note_write(struct cda_rw *w, unsigned mode, const char *from, const char *kind,
+		       const char *msg)
+{
+	if (mode & CDA_RW_KEYED)
+		cda_rw_open_object(w, NULL);
+	cda_rw_str(w, mode, "from", "cca-dma-audit: note: %s: ", from);
+	cda_rw_str(w, mode & CDA_RW_KEYED, "kind", NULL, kind);
+	cda_rw_str(w, mode, "message", "%s\n", msg);
+	if (mode & CDA_RW_KEYED)
+		cda_rw_close(w);
+}
+
+/*
+ * Entries that did not do what they say: expired (suppress nothing now),
+ * stale (matched nothing: the finding is gone, or the entry is wrong) or
+ * refused (matched findings of a rule that is not suppressible). Written by
+ * mode, as omitted_write(): text above the summary line, JSON in it.
+ */
+static void notes_write(struct cda_rw *w, const struct cda_suppress *s, unsigned mode)
+{
+	char msg[160];
+
+	if (mode & CDA_RW_KEYED)
+		cda_rw_open_array(w, "notes");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct cda_suppression *x = &s->s[i];
+
+		if (x->expired) {
+			snprintf(msg, sizeof(msg), "expired on %s: it no longer suppresses", x->expires);
+			note_write(w, mode, x->from, "expired", msg);
+		} else if (x->refused) {
+			snprintf(msg, sizeof(msg), "matched %zu finding(s) of a rule that is not "
+				 "suppressible: they stay", x->refused);
+			note_write(w, mode, x->from, "not_suppressible", msg);
+		} else if (!x->matched) {
+			note_write(w, mode, x->from, "stale", "matched no finding (stale)");
+		}
+	}
+	if (mode & CDA_RW_KEYED)
+		cda_rw_close(w);
+}
+
+/*
+ * With --suppressions or --baseline: "suppressions": {"suppressed": N,
+ * "notes": [...]} and "baseline": {"entries", "baselined", "fixed"} in the
+ * summary; the text summary line counts them.
+ */
+static void accepted_write(struct cda_rw *w, const struct cda_suppress *s, unsigned mode)
+{
+	if (!s)
+		return;
+	if (s->nfiles) {
+		cda_rw_open_object(w, "suppressions");
+		cda_rw_u64(w, mode, "suppressed", ", %s suppressed", s->suppressed);
+		notes_write(w, s, CDA_RW_KEYED);
+		cda_rw_close(w);
+	}
+	if (s->baseline) {
+		cda_rw_open_object(w, "baseline");
+		cda_rw_u64(w, CDA_RW_KEYED, "entries", NULL, s->nbase);
+		cda_rw_u64(w, mode, "baselined", ", %s baselined", s->baselined);
+		cda_rw_u64(w, mode, "fixed", ", %s fixed", s->fixed);
+		cda_rw_close(w);
+	}
+}
+
 /* "cca-dma-audit: N errors, N warnings, N notes, N indeterminate (...)"; -q drops the text. */
 static void summary_write(struct cda_rw *w, const struct cda_audit *au,
 			  const struct cda_report_opts *o)
@@ -309,7 +433,10 @@ static void summary_write(struct cda_rw *w, const struct cda_audit *au,
 	cda_rw_count(w, mode, "errors", "cca-dma-audit: %s, ", c.by_sev[CDA_SEV_ERROR], "error");
 	cda_rw_count(w, mode, "warnings", "%s, ", c.by_sev[CDA_SEV_WARNING], "warning");
 	cda_rw_count(w, mode, "notes", "%s, ", c.by_sev[CDA_SEV_NOTE], "note");
-	cda_rw_u64(w, mode, "indeterminate", "%s indeterminate ", c.indeterminate);
+	cda_rw_u64(w, mode, "indeterminate", au->suppress ? "%s indeterminate" : "%s indeterminate ",
+		   c.indeterminate);
+	accepted_write(w, au->suppress, mode);
+	cda_rw_str(w, au->suppress ? mode & CDA_RW_TEXT : 0, NULL, "%s", " ");
 	if (au->nomitted)
 		omitted_write(w, au, CDA_RW_KEYED);
 	cda_rw_u64(w, mode, "rules_run", "(%s rules run, ", au->rules_run);
@@ -327,12 +454,14 @@ void cda_report_write(struct cda_rw *w, const struct cda_audit *au,
 	const struct cda_value *host = cda_obj_get(au->facts, "host");
 
 	doc_head(w);
-	invocation_write(w, o);
+	invocation_write(w, au, o);
 	if (host)
 		host_write(w, host);
 	inputs_write(w, au);
-	results_write(w, au);
+	results_write(w, au, o->quiet);
 	omitted_write(w, au, CDA_RW_TEXT);
+	if (au->suppress && !o->quiet)
+		notes_write(w, au->suppress, CDA_RW_TEXT);
 	summary_write(w, au, o);
 	cda_rw_close(w);
 }

@@ -99,9 +99,13 @@ static bool indet_on(const struct cda_audit *au, const struct cda_indeterminate 
 	return cda_audit_input(au, in->rule->inputs[0]) == input;
 }
 
+/*
+ * A finding on the input that fails its test case: one suppressed or
+ * baselined (suppress.h) is accepted, as for the exit status, so it does not.
+ */
 static bool finding_on(const struct cda_finding *f, const struct cda_input *input)
 {
-	return f->file && !strcmp(f->file, input->path);
+	return f->file && !strcmp(f->file, input->path) && !f->suppressed && !f->baselined;
 }
 
 /* "SEVERITY: SUBJECT[:PROPERTY]: MESSAGE; fix: FIX", one line. */

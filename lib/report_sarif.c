@@ -317,6 +317,35 @@ static json_object *finding_result(struct sb *b, json_object *f)
 	return res;
 }
 
+/*
+ * A finding of a report with a baseline (--baseline) has "baselined": SARIF's
+ * baselineState, "unchanged" (in the baseline) or "new"; none without one.
+ */
+static json_object *baselined_finding_result(struct sb *b, json_object *f)
+{
+	json_object *res = finding_result(b, f), *bl = get(f, "baselined");
+
+	if (bl)
+		put_str(b, res, "baselineState", json_object_get_boolean(bl) ? "unchanged" : "new");
+	return res;
+}
+
+/* A suppressed finding: a result with suppressions[], accepted outside the log (--suppressions). */
+static json_object *suppressed_result(struct sb *b, json_object *f)
+{
+	json_object *res = finding_result(b, f), *sup = get(f, "suppression");
+	json_object *arr = put(b, res, "suppressions", json_object_new_array());
+	json_object *one = push(b, arr, json_object_new_object()), *props;
+
+	put_str(b, one, "kind", "external");
+	put_str(b, one, "status", "accepted");
+	put_str(b, one, "justification", get_str(sup, "reason"));
+	props = put(b, one, "properties", json_object_new_object());
+	put_str(b, props, "from", get_str(sup, "from"));
+	put_str(b, props, "expires", get_str(sup, "expires"));
+	return res;
+}
+
 static json_object *indet_result(struct sb *b, json_object *in)
 {
 	const char *id = get_str(in, "rule_id");
@@ -342,11 +371,15 @@ static json_object *results(struct sb *b, json_object *report)
 	a = get(report, "findings");
 	n = a ? json_object_array_length(a) : 0;
 	for (size_t i = 0; i < n; i++)
-		push(b, out, finding_result(b, json_object_array_get_idx(a, i)));
+		push(b, out, baselined_finding_result(b, json_object_array_get_idx(a, i)));
 	a = get(report, "indeterminate");
 	n = a ? json_object_array_length(a) : 0;
 	for (size_t i = 0; i < n; i++)
 		push(b, out, indet_result(b, json_object_array_get_idx(a, i)));
+	a = get(report, "suppressed");
+	n = a ? json_object_array_length(a) : 0;
+	for (size_t i = 0; i < n; i++)
+		push(b, out, suppressed_result(b, json_object_array_get_idx(a, i)));
 	return out;
 }
 

@@ -58,6 +58,7 @@ static int bad(struct loader *ld, const char *fmt, ...)
 static const char *const rule_keys[] = {
 	"id", "name", "severity", "summary", "why", "inputs", "refs", "for_each", "where",
 	"assert", "message", "fix", "subject", "property", "evidence", "params", "enabled", "let",
+	"suppressible", /* false: --suppressions cannot hide its findings (suppress.c) */
 	"origin", /* written by `rules --format json`, ignored: a rule's origin is where it is loaded from */
 	NULL,
 };
@@ -77,6 +78,20 @@ static int get_string(struct loader *ld, json_object *o, const char *key, bool r
 		return bad(ld, "\"%s\" must be a string", key);
 	*out = cda_arena_strdup(ld->rs->arena, json_object_get_string(v));
 	return *out ? 0 : cda_oom(ld->err, NULL);
+}
+
+/* An optional true/false; true when absent ("enabled", "suppressible"). */
+static int get_bool(struct loader *ld, json_object *o, const char *key, bool *out)
+{
+	json_object *v;
+
+	*out = true;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return bad(ld, "\"%s\" must be true or false", key);
+	*out = json_object_get_boolean(v);
+	return 0;
 }
 
 static int get_string_list(struct loader *ld, json_object *o, const char *key,
@@ -304,7 +319,6 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 {
 	struct cda_rule *r = cda_arena_alloc(ld->rs->arena, sizeof(*r));
 	const char *sev, *subject, *property;
-	json_object *en;
 	int ret;
 
 	if (!r)
@@ -328,12 +342,9 @@ static int load_rule(struct loader *ld, json_object *o, struct cda_rule **out)
 	    (ret = load_named(ld, o, "evidence", &r->evidence, &r->nevidence)) ||
 	    (ret = load_params(ld, o, r)))
 		return ret;
-	r->enabled = true;
-	if (json_object_object_get_ex(o, "enabled", &en)) {
-		if (!json_object_is_type(en, json_type_boolean))
-			return bad(ld, "\"enabled\" must be true or false");
-		r->enabled = json_object_get_boolean(en);
-	}
+	if ((ret = get_bool(ld, o, "enabled", &r->enabled)) ||
+	    (ret = get_bool(ld, o, "suppressible", &r->suppressible)))
+		return ret;
 	r->origin = cda_arena_strdup(ld->rs->arena, ld->origin);
 	r->json = cda_arena_strdup(ld->rs->arena, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	if (!r->origin || !r->json)

@@ -38,6 +38,7 @@ struct cda_rule {
 	size_t nuses;
 	struct cda_value *params; /* object or NULL */
 	bool enabled;
+	bool suppressible;       /* false: no suppression hides its findings ("suppressible") */
 	const char *origin;      /* file the rule came from */
 	const char *json;        /* its object as loaded (plain JSON text): the lossless export */
 };

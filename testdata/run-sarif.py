@@ -33,20 +33,9 @@ import subprocess
 import sys
 import tempfile
 
-from tap import Tap
+from tap import CI_MULTITOOL, Tap, sarif_multitool
 
-CI_MULTITOOL = '/opt/sarif-multitool/node_modules/@microsoft/sarif-multitool-linux'
 PER_KIND = (('fail', 3), ('indet', 2), ('', 1))  # cases per directory: name part, how many
-
-
-def multitool():
-    """The Multitool, or None; $SARIF_MULTITOOL, when set, is the only place looked at."""
-    env = os.environ.get('SARIF_MULTITOOL')
-    for cand in ([env] if env is not None else
-                 [shutil.which('Sarif.Multitool'), os.path.join(CI_MULTITOOL, 'Sarif.Multitool')]):
-        if cand and os.access(cand, os.X_OK):
-            return cand
-    return None
 
 
 def golden_commands(build):
@@ -137,7 +126,7 @@ def multitool_problems(tool, files, workdir):
 
 
 def check_multitool(t, files, workdir):
-    tool = multitool()
+    tool = sarif_multitool()
     if not tool:
         why = ('no SARIF Multitool ($SARIF_MULTITOOL, Sarif.Multitool on PATH or '
                f'{CI_MULTITOOL}; .ci/setup installs it)')

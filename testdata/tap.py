@@ -2,6 +2,7 @@
 """TAP helpers shared by the test scripts (run-cli.py, run-kernel-errors.py,
 run-runtime-errors.py): a list of results, the "clear error" check, the plan."""
 import os
+import shutil
 import subprocess
 
 SETPRIV = '/usr/bin/setpriv'
@@ -66,3 +67,17 @@ def size_text(v):
     while u < 4 and v and v % 1024 == 0:
         v, u = v // 1024, u + 1
     return f'{v} {"byte" if v == 1 and u == 0 else units[u]}'
+
+
+# Where .ci/setup installs Microsoft's SARIF Multitool.
+CI_MULTITOOL = '/opt/sarif-multitool/node_modules/@microsoft/sarif-multitool-linux'
+
+
+def sarif_multitool():
+    """The Multitool, or None; $SARIF_MULTITOOL, when set, is the only place looked at."""
+    env = os.environ.get('SARIF_MULTITOOL')
+    for cand in ([env] if env is not None else
+                 [shutil.which('Sarif.Multitool'), os.path.join(CI_MULTITOOL, 'Sarif.Multitool')]):
+        if cand and os.access(cand, os.X_OK):
+            return cand
+    return None
