@@ -68,7 +68,23 @@ struct dt_node {
 	size_t nkids, kids_cap;
 	size_t order;            /* position among the parent's children as read */
 	size_t path_len;
+	/*
+	 * A bit per property name's cda_dt_name_bit(): most lookups are of a
+	 * property the node lacks (iommus, dma-ranges, memory-region ...), and
+	 * the bit answers those without a search.
+	 */
+	uint64_t prop_bits;
 };
+
+/* The bit of prop_bits that a property name sets. */
+static inline uint64_t cda_dt_name_bit(const char *name)
+{
+	unsigned h = 0;
+
+	while (*name)
+		h = h * 31 + (unsigned char)*name++;
+	return (uint64_t)1 << (h % 64);
+}
 
 struct dt_rsv {
 	uint64_t base, size;

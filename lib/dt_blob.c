@@ -18,42 +18,80 @@ struct blob_walk {
 	struct cda_error *err;
 };
 
-static int walk(struct blob_walk *w, int off, struct dt_node *n, int depth)
+/* The property at off, into n. */
+static int add_prop(struct blob_walk *w, int off, struct dt_node *n)
 {
-	int prop, child;
+	const char *pname;
+	int len;
+	const void *val = fdt_getprop_by_offset(w->fdt, off, &pname, &len);
 
-	fdt_for_each_property_offset(prop, w->fdt, off) {
-		const char *pname;
-		int len;
-		const void *val = fdt_getprop_by_offset(w->fdt, prop, &pname, &len);
-
-		if (!val || len < 0)
-			return cda_fail(w->err, CDA_E_FORMAT, "%s: " DT_PATH_FMT ": corrupt property: %s",
-					w->name, DT_PATH_ARG(n), fdt_strerror(len));
-		if ((size_t)len > DT_MAX_PROP)
-			return cda_fail(w->err, CDA_E_FORMAT,
-					"%s: " DT_PATH_FMT ": property larger than the %u MiB limit",
-					w->name, DT_PATH_ARG(n), DT_MAX_PROP >> 20);
-		/*
-		 * Names are shared through the strings block: one long name used by
-		 * every property must not be copied once per property.
-		 */
-		if (cda_dt_add_prop(w->a, n, w->names + (pname - w->strings), val, (size_t)len))
-			return cda_oom(w->err, w->name);
-	}
-	fdt_for_each_subnode(child, w->fdt, off) {
-		const char *cname = fdt_get_name(w->fdt, child, NULL);
-		struct dt_node *kid;
-		int ret;
-
-		if (!cname)
-			return cda_fail(w->err, CDA_E_FORMAT, "%s: " DT_PATH_FMT ": corrupt node name", w->name,
-					DT_PATH_ARG(n));
-		if ((ret = cda_dt_add_node(w->a, w->t, n, depth, cname, w->name, &kid, w->err)) ||
-		    (ret = walk(w, child, kid, depth + 1)))
-			return ret;
-	}
+	if (!val || len < 0)
+		return cda_fail(w->err, CDA_E_FORMAT, "%s: " DT_PATH_FMT ": corrupt property: %s",
+				w->name, DT_PATH_ARG(n), fdt_strerror(len));
+	if ((size_t)len > DT_MAX_PROP)
+		return cda_fail(w->err, CDA_E_FORMAT,
+				"%s: " DT_PATH_FMT ": property larger than the %u MiB limit",
+				w->name, DT_PATH_ARG(n), DT_MAX_PROP >> 20);
+	/*
+	 * Names are shared through the strings block: one long name used by
+	 * every property must not be copied once per property.
+	 */
+	if (cda_dt_add_prop(w->a, n, w->names + (pname - w->strings), val, (size_t)len))
+		return cda_oom(w->err, w->name);
 	return 0;
+}
+
+/* A node at off, child of the top of the stack, pushed. */
+static int add_node(struct blob_walk *w, int off, struct dt_node **stack, int *depth)
+{
+	const char *cname = fdt_get_name(w->fdt, off, NULL);
+	int d = *depth;
+
+	if (!cname)
+		return cda_fail(w->err, CDA_E_FORMAT, "%s: " DT_PATH_FMT ": corrupt node name", w->name,
+				DT_PATH_ARG(stack[d]));
+	/* it refuses a node deeper than DT_MAX_DEPTH, so the stack holds it */
+	*depth = d + 1;
+	return cda_dt_add_node(w->a, w->t, stack[d], d, cname, w->name, &stack[d + 1], w->err);
+}
+
+/*
+ * One pass over the structure block's tags, in document order, the stack
+ * holding the open nodes. (libfdt's node iterators re-read every subtree once
+ * per ancestor level and every property twice, which was most of the time of
+ * auditing a thousand board trees.) check_structure() and fdt_check_full()
+ * have vouched for the block: it nests and ends.
+ */
+static int walk(struct blob_walk *w)
+{
+	struct dt_node *stack[DT_MAX_DEPTH + 2] = { w->t->root };
+	int depth = -1, off, next, ret = 0;
+
+	for (off = 0; !ret; off = next) {
+		switch (fdt_next_tag(w->fdt, off, &next)) {
+		case FDT_BEGIN_NODE: /* the first is the root's, which the tree has */
+			if (depth < 0)
+				depth = 0;
+			else
+				ret = add_node(w, off, stack, &depth);
+			break;
+		case FDT_PROP:
+			ret = depth < 0 ? -1 : add_prop(w, off, stack[depth]);
+			break;
+		case FDT_END_NODE:
+			if (--depth < 0)
+				return 0; /* the root's end */
+			break;
+		case FDT_NOP:
+			break;
+		default: /* FDT_END before the root's end, or a bad tag */
+			ret = -1;
+		}
+		if (ret == -1 || next < 0)
+			return cda_fail(w->err, CDA_E_FORMAT, "%s: corrupt structure block at offset %d",
+					w->name, off);
+	}
+	return ret;
 }
 
 /*
@@ -171,7 +209,7 @@ int cda_dt_read_blob(struct cda_arena *a, const char *name, const void *blob, si
 		return cda_oom(err, name);
 	w.names = memcpy(names, w.strings, strs);
 	t->nnodes = 1;
-	ret = walk(&w, 0, t->root, 0);
+	ret = walk(&w);
 	if (ret)
 		return ret;
 	nrsv = fdt_num_mem_rsv(blob);

@@ -72,6 +72,7 @@ int cda_dt_add_prop(struct cda_arena *a, struct dt_node *n, const char *name,
 	if (len)
 		memcpy(copy, val, len);
 	n->props = p;
+	n->prop_bits |= cda_dt_name_bit(name);
 	p[n->nprops] = (struct dt_prop){ name, copy, len, n->nprops };
 	n->nprops++;
 	return 0;
@@ -111,12 +112,35 @@ static int cmp_prop(const void *pa, const void *pb)
 	return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
+/*
+ * Insertion sort below this many elements: nearly every node has fewer
+ * properties and children, and qsort's set-up and indirect calls cost more
+ * than the sort itself there (a run over a thousand trees sorts a million).
+ */
+#define SMALL_SORT 16
+
+static void sort_small(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	unsigned char *b = base, tmp[sizeof(struct dt_prop)];
+
+	if (n > SMALL_SORT || size > sizeof(tmp)) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		size_t j = i;
+
+		memcpy(tmp, b + i * size, size);
+		for (; j && cmp(b + (j - 1) * size, tmp) > 0; j--)
+			memcpy(b + j * size, b + (j - 1) * size, size);
+		memcpy(b + j * size, tmp, size);
+	}
+}
+
 void cda_dt_sort(struct dt_node *n)
 {
-	if (n->nkids)
-		qsort(n->kids, n->nkids, sizeof(*n->kids), cmp_node);
-	if (n->nprops)
-		qsort(n->props, n->nprops, sizeof(*n->props), cmp_prop);
+	sort_small(n->kids, n->nkids, sizeof(*n->kids), cmp_node);
+	sort_small(n->props, n->nprops, sizeof(*n->props), cmp_prop);
 	for (size_t i = 0; i < n->nkids; i++)
 		cda_dt_sort(n->kids[i]);
 }
