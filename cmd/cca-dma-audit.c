@@ -22,11 +22,13 @@
 #include "builtin_rules.h" /* cda_ruleset_version, for --version */
 #include "ccadma.h"
 #include "options.h"
+#include "dts_source.h"
 #include "suppress.h"
 #include "profile.h"
 #include "util.h"
 
 #define MAX_LIST 64
+#define MAX_TREE_ARGS 100000 /* dtb's paths: a shell's ARG_MAX allows about this many */
 
 struct options {
 	struct cda_host host;
@@ -55,19 +57,26 @@ struct options {
 	/* inputs (OPT_INPUT rows): from the command's argument or their option */
 	const char *dtb, *kernel_path, *swiotlb, *dmesg, *trace;
 	const char *snapshot; /* --snapshot: holds the tree, log, dump and trace itself */
+	const char *source; /* --source FILE.dts: SARIF places DT results at its lines */
 };
 
 static const struct cli cli; /* the tables, at the end of the file */
 
 static int write_out(const struct options *o, const char *text);
 
-/* Errors go to stderr as one line; in json mode a JSON error document also goes to the report. */
-static int fail(const struct options *o, int status, const char *msg)
+/* One line on stderr; msg may quote a hostile file's name or bytes. */
+static void say(const char *msg)
 {
-	char *safe = cda_text_escape(msg); /* msg may quote a hostile file's name or bytes */
+	char *safe = cda_text_escape(msg);
 
 	fprintf(stderr, "cca-dma-audit: %s\n", safe ? safe : msg);
 	free(safe);
+}
+
+/* Errors go to stderr as one line; in json mode a JSON error document also goes to the report. */
+static int fail(const struct options *o, int status, const char *msg)
+{
+	say(msg);
 	if (o && o->format != CDA_FORMAT_TEXT) {
 		char *doc = o->format == CDA_FORMAT_JSON    ? cda_report_error_json(msg, status)
 			    : o->format == CDA_FORMAT_SARIF ? cda_report_error_sarif(msg, status)
@@ -250,6 +259,31 @@ static int load_inputs(struct cda_audit *au, const struct options *o, struct cda
  * configuration, so any problem is a usage error (exit 3). CDA_TODAY
  * (YYYY-MM-DD) stands for today's date, for tests of expiry.
  */
+static int load_accepted(const struct options *o, struct cda_suppress **out);
+
+/*
+ * --source FILE.dts, *out NULL when not given. Read whatever the format, so a
+ * bad file is an error in every one (exit 2), not only where it is used;
+ * given without a device tree to be the source of, a usage error.
+ */
+static int source_usage(const struct options *o)
+{
+	if (o->source && !strcmp(o->source, "-")) /* it would race the input for stdin */
+		return fail(o, EXIT_USAGE, "--source: give the .dts as a file, not standard input");
+	if (!o->source || o->dtb || o->snapshot)
+		return 0;
+	return fail(o, EXIT_USAGE, "--source: the .dts of the device tree audited, but no device "
+		    "tree is given (dtb FILE, --dtb or --snapshot)");
+}
+
+static int load_source(const struct options *o, struct cda_dts_lines **out)
+{
+	struct cda_error err = { 0 };
+
+	*out = o->source ? cda_dts_lines_load(o->source, &err) : NULL;
+	return o->source && !*out ? fail(o, status_of(&err), err.msg) : 0;
+}
+
 static int load_accepted(const struct options *o, struct cda_suppress **out)
 {
 	const char *today = getenv("CDA_TODAY");
@@ -271,53 +305,157 @@ static int load_accepted(const struct options *o, struct cda_suppress **out)
 	return ret ? fail(o, err.code == CDA_E_NOMEM ? EXIT_INCOMPLETE : EXIT_USAGE, err.msg) : 0;
 }
 
-/* Shared by every audit command: load the inputs, then print facts or findings. */
-static int run_audit(struct options *o, const char *command)
+/* What every audit command holds from start to report. */
+struct run {
+	struct cda_ruleset *rs;
+	struct cda_audit *au;
+	struct cda_suppress *sup;
+	struct cda_dts_lines *src; /* --source */
+};
+
+static void run_free(struct run *r)
+{
+	cda_dts_lines_free(r->src);
+	cda_audit_free(r->au);
+	cda_suppress_free(r->sup);
+	cda_ruleset_free(r->rs);
+}
+
+/* The rule set, the accepted findings, and an audit holding the host: 0 or an exit status. */
+static int run_begin(struct options *o, struct run *r)
+{
+	struct cda_error err = { 0 };
+	int ret;
+
+	if ((ret = source_usage(o)) || (ret = load_rules(o, &r->rs)) ||
+	    (ret = load_accepted(o, &r->sup)) || (ret = load_source(o, &r->src)))
+		return ret;
+	o->kernel.rules = r->rs; /* kernel.probes answers the rule set's probes */
+	if (!(r->au = cda_audit_new()))
+		return fail(o, EXIT_INCOMPLETE, "out of memory");
+	if (cda_audit_set_host(r->au, &o->host, &err))
+		return fail(o, status_of(&err), err.msg);
+	return 0;
+}
+
+/* The report of an audit whose rules ran, and the exit status that goes with it. */
+static int run_report(struct options *o, const char *command, struct run *r)
 {
 	struct cda_report_opts ro = {
 		.format = o->format, .fail_on = o->fail_on, .quiet = o->quiet,
 		.fail_on_indeterminate = o->fail_on_indeterminate, .command = command,
-		.profile = o->profile,
+		.profile = o->profile, .color = want_color(o), .source = r->src,
+		.source_path = o->source,
 	};
-	struct cda_ruleset *rs = NULL;
-	struct cda_audit *au = NULL;
-	struct cda_suppress *sup = NULL;
 	struct cda_error err = { 0 };
 	char *text = NULL;
 	int ret;
 
-	if ((ret = load_rules(o, &rs)) || (ret = load_accepted(o, &sup)))
-		goto out;
-	o->kernel.rules = rs; /* kernel.probes answers the rule set's probes */
-	au = cda_audit_new();
-	if (!au) {
-		ret = fail(o, EXIT_INCOMPLETE, "out of memory");
-		goto out;
-	}
-	if (cda_audit_set_host(au, &o->host, &err) || load_inputs(au, o, &err)) {
-		ret = fail(o, status_of(&err), err.msg);
-		goto out;
-	}
-	if (o->facts) {
-		ret = cda_report_facts(au, &text, &err) ? fail(o, EXIT_INCOMPLETE, err.msg)
-							 : write_out(o, text);
-		goto out;
-	}
-	ro.color = want_color(o);
-	if (cda_audit_run(au, rs, &err) || (sup && cda_audit_suppress(au, sup)) ||
-	    cda_report_render(au, rs, &ro, &text, &err)) {
-		ret = fail(o, EXIT_INCOMPLETE, err.msg);
-		goto out;
-	}
+	if ((r->sup && cda_audit_suppress(r->au, r->sup)) ||
+	    cda_report_render(r->au, r->rs, &ro, &text, &err))
+		return fail(o, EXIT_INCOMPLETE, err.msg);
 	ret = write_out(o, text);
-	if (!ret)
-		ret = cda_audit_exit_code(au, o->fail_on, o->fail_on_indeterminate);
+	free(text);
+	return ret ? ret : cda_audit_exit_code(r->au, o->fail_on, o->fail_on_indeterminate);
+}
+
+/* Shared by every audit command: load the inputs, then print facts or findings. */
+static int run_audit(struct options *o, const char *command)
+{
+	struct run r = { 0 };
+	struct cda_error err = { 0 };
+	char *text = NULL;
+	int ret = run_begin(o, &r);
+
+	if (ret)
+		goto out;
+	if (load_inputs(r.au, o, &err)) {
+		ret = fail(o, status_of(&err), err.msg);
+	} else if (o->facts) {
+		ret = cda_report_facts(r.au, &text, &err) ? fail(o, EXIT_INCOMPLETE, err.msg)
+							  : write_out(o, text);
+	} else {
+		ret = cda_audit_run(r.au, r.rs, &err) ? fail(o, EXIT_INCOMPLETE, err.msg)
+						      : run_report(o, command, &r);
+	}
 out:
 	free(text);
-	cda_audit_free(au);
-	cda_suppress_free(sup);
-	cda_ruleset_free(rs);
+	run_free(&r);
 	return ret;
+}
+
+/*
+ * An input of many that could not be read: one line on stderr, as for a lone
+ * input, and the report lists it; the run goes on (exit 2, or 4).
+ */
+static void unreadable(const char *path, const char *reason, void *ctx)
+{
+	char msg[sizeof(((struct cda_error *)0)->msg) + 300];
+
+	(void)ctx;
+	snprintf(msg, sizeof(msg), "%s: %s", path, reason);
+	say(msg);
+}
+
+/*
+ * dtb with several paths, or a directory of blobs: one report over every
+ * tree, each audited on its own (a tree that cannot be read is listed as
+ * such, and the others are audited all the same). Every path is listed
+ * first, so that a file reached twice is refused before anything runs; a
+ * path that holds no tree is an unreadable input, in its place.
+ */
+static int run_batch(struct options *o, int argc, char **argv)
+{
+	struct cda_dt_list *lists = calloc((size_t)argc, sizeof(*lists));
+	char **why = calloc((size_t)argc, sizeof(*why)); /* a path's listing error */
+	struct cda_error err = { 0 };
+	struct run r = { 0 };
+	int ret = 0;
+
+	if (o->facts || o->source)
+		ret = fail(o, EXIT_USAGE, o->facts ? "dtb: --facts takes one device tree"
+					: "dtb: --source is the .dts of one device tree");
+	else if (!lists || !why)
+		ret = fail(o, EXIT_INCOMPLETE, "out of memory");
+	for (int i = 0; !ret && i < argc; i++)
+		if (cda_dt_list(argv[i], &lists[i], &err) && !(why[i] = strdup(err.msg)))
+			ret = fail(o, EXIT_INCOMPLETE, "out of memory");
+	if (!ret && cda_dt_lists_check(lists, (size_t)argc, &err))
+		ret = fail(o, status_of(&err), err.msg);
+	if (!ret)
+		ret = run_begin(o, &r);
+	for (int i = 0; !ret && i < argc; i++) {
+		if (why[i])
+			say(why[i]);
+		ret = why[i] ? cda_audit_add_unreadable(r.au, "dt", argv[i], why[i], &err)
+			     : cda_audit_dt_list_into(r.au, r.rs, &lists[i], unreadable, NULL, &err);
+		if (ret)
+			ret = fail(o, EXIT_INCOMPLETE, err.msg);
+	}
+	if (!ret)
+		ret = run_report(o, "dtb", &r);
+	for (int i = 0; lists && why && i < argc; i++) {
+		cda_dt_list_free(&lists[i]);
+		free(why[i]);
+	}
+	free(lists);
+	free(why);
+	run_free(&r);
+	return ret;
+}
+
+/* One tree (a file, "-", or a /proc/device-tree copy) or many (ccadma.h, cda_dt_list()). */
+static bool many_trees(int argc, char **argv)
+{
+	struct cda_dt_list l = { 0 };
+	struct cda_error err = { 0 };
+	bool many;
+
+	if (argc != 1)
+		return true;
+	many = !cda_dt_list(argv[0], &l, &err) && (l.n != 1 || strcmp(l.paths[0], argv[0]));
+	cda_dt_list_free(&l);
+	return many;
 }
 
 /* dtb, vmlinux, swiotlb, trace: the argument fills the input its option would; both is an error. */
@@ -327,12 +465,13 @@ static int cmd_input(struct options *o, const struct command *cmd, int argc, cha
 	const char **slot = cli_field(in, o);
 	char msg[256];
 
-	(void)argc;
 	if (*slot) {
 		snprintf(msg, sizeof(msg), "%s: --%s given twice (argument and option)", cmd->name,
 			 in->name);
 		return fail(o, EXIT_USAGE, msg);
 	}
+	if (cmd->max_args > 1 && many_trees(argc, argv))
+		return run_batch(o, argc, argv);
 	*slot = argv[0];
 	return run_audit(o, cmd->name);
 }
@@ -670,8 +809,10 @@ enum { C_DTB, C_VMLINUX, C_SWIOTLB, C_TRACE, C_AUDIT, C_RULES };
 #define SET(fn) .kind = OPT_SET, .set = fn
 
 static const struct command command_table[] = {
-	[C_DTB] = { "dtb", "FILE|DIR|-", 1, 1, "audit a guest device tree: a .dtb blob, - for "
-		    "standard input, or a /proc/device-tree style directory copy", "dtb", cmd_input },
+	[C_DTB] = { "dtb", "FILE|DIR|-...", 1, MAX_TREE_ARGS, "audit guest device trees: .dtb "
+		    "blobs, - for standard input, /proc/device-tree style directory copies, or "
+		    "directories searched for *.dtb; several make one report, each tree audited on "
+		    "its own", "dtb", cmd_input },
 	[C_VMLINUX] = { "vmlinux", "FILE", 1, 1, "audit a guest kernel: vmlinux ELF, arm64 Image, "
 			"a gzip, xz, bzip2, zstd or lz4 compressed one, or an EFI zboot vmlinuz",
 			"kernel", cmd_input },
@@ -742,6 +883,9 @@ static const struct opt option_table[] = {
 	{ "baseline", 0, "REPORT", "a previous JSON report: findings whose fingerprint is in it "
 	  "are marked baselined and not counted for --fail-on", AUDITS, .kind = OPT_STRING,
 	  FIELD(baseline) },
+	{ "source", 0, "FILE.dts", "the device tree source the audited .dtb was compiled from: "
+	  "SARIF places results about a node or property at its line there, not at line 1 of "
+	  "the .dtb", ON(DTB) | ON(AUDIT), .kind = OPT_STRING, FIELD(source) },
 	{ "facts", 0, NULL, "print the facts rules see, as JSON, instead of findings", AUDITS,
 	  .kind = OPT_FLAG, FIELD(facts) },
 	{ "quiet", 'q', NULL, "text: no summary line", AUDITS, .kind = OPT_FLAG, FIELD(quiet) },

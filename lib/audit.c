@@ -38,20 +38,55 @@ void cda_audit_free(struct cda_audit *au)
 	free(au);
 }
 
+/* A new input entry; path is copied. NULL on out of memory. */
+static struct cda_input *input_new(struct cda_audit *au, const char *kind, const char *path)
+{
+	struct cda_input *in = cda_arena_grow(au->arena, au->inputs, au->ninputs, &au->capinputs,
+					      sizeof(*in));
+	const char *copy = cda_arena_strdup(au->arena, cda_display_path(path));
+
+	if (!in || !copy)
+		return NULL;
+	au->inputs = in;
+	in += au->ninputs++;
+	*in = (struct cda_input){ .kind = kind, .path = copy };
+	return in;
+}
+
 int cda_audit_add_input(struct cda_audit *au, const char *kind, const char *path,
 			const char *format, struct cda_error *err)
 {
-	struct cda_input *in;
+	struct cda_input *in = input_new(au, kind, path);
 
-	if (au->ninputs == sizeof(au->inputs) / sizeof(au->inputs[0]))
-		return cda_fail(err, CDA_E_USAGE, "too many inputs");
-	in = &au->inputs[au->ninputs];
-	in->kind = kind;
-	in->format = format;
-	in->path = cda_arena_strdup(au->arena, cda_display_path(path));
-	if (!in->path)
+	if (!in)
 		return cda_oom(err, NULL);
-	au->ninputs++;
+	in->format = format;
+	return 0;
+}
+
+/* The reason is a loader's message, "PATH: why": the report has the path apart. */
+int cda_audit_add_unreadable(struct cda_audit *au, const char *kind, const char *path,
+			     const char *reason, struct cda_error *err)
+{
+	struct cda_input *in = input_new(au, kind, path);
+	size_t n = in ? strlen(in->path) : 0;
+
+	if (in && !strncmp(reason, in->path, n) && !strncmp(reason + n, ": ", 2))
+		reason += n + 2;
+
+	if (!in || !(in->unreadable = cda_arena_strdup(au->arena, reason)))
+		return cda_oom(err, NULL);
+	au->unreadable++;
+	return 0;
+}
+
+int cda_audit_name_input(struct cda_audit *au, const char *kind, const char *name,
+			 struct cda_error *err)
+{
+	struct cda_input *in = (struct cda_input *)cda_audit_input(au, kind);
+
+	if (in && !(in->name = cda_arena_strdup(au->arena, name)))
+		return cda_oom(err, NULL);
 	return 0;
 }
 

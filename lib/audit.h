@@ -10,7 +10,13 @@
 struct cda_input {
 	const char *kind;   /* top-level fact name it fills: "dt", ... */
 	const char *path;   /* as given by the user ("<stdin>" for -) */
-	const char *format; /* "dtb", "fs", ... */
+	const char *format; /* "dtb", "fs", ...; NULL when unreadable */
+	/*
+	 * What fingerprints know the input by besides its kind, in a run over
+	 * many of one kind (cda_audit_name_input()); NULL: by its kind alone.
+	 */
+	const char *name;
+	const char *unreadable; /* why it could not be read, or NULL: audited */
 };
 
 struct cda_suppression;
@@ -33,6 +39,7 @@ struct cda_finding {
 
 struct cda_indeterminate {
 	const struct cda_rule *rule;
+	const char *file;    /* input the result is about (the rule's first) */
 	const char *subject; /* NULL when the rule could not even list its subjects */
 	const char *reason;
 	uint64_t key;
@@ -48,14 +55,15 @@ struct cda_indeterminate {
 
 struct cda_omitted {
 	const struct cda_rule *rule;
+	const char *file; /* the input of its results (the rule's first) */
 	size_t findings, indeterminate;
 };
 
 struct cda_audit {
 	struct cda_arena *arena;
 	struct cda_value *facts; /* root object */
-	struct cda_input inputs[16];
-	size_t ninputs;
+	struct cda_input *inputs;
+	size_t ninputs, capinputs;
 	struct cda_finding *findings;
 	size_t nfindings, capfindings;
 	struct cda_indeterminate *indet;
@@ -74,6 +82,17 @@ struct cda_audit {
 int cda_audit_add_input(struct cda_audit *au, const char *kind, const char *path,
 			const char *format, struct cda_error *err);
 const struct cda_input *cda_audit_input(const struct cda_audit *au, const char *kind);
+/* Name the input of this kind for its fingerprints (struct cda_input.name). 0 or -CDA_E_NOMEM. */
+int cda_audit_name_input(struct cda_audit *au, const char *kind, const char *name,
+			 struct cda_error *err);
+/*
+ * Many inputs of one kind, one report: each is audited on its own (an audit
+ * of its own, run), then its inputs, results and counts are copied into
+ * into, whose report covers them all; from may then be freed. The kinds
+ * from held are marked loaded in into, so cda_audit_rule_ran() answers for
+ * the whole as for each part. 0 or -CDA_E_NOMEM.
+ */
+int cda_audit_merge(struct cda_audit *into, const struct cda_audit *from, struct cda_error *err);
 /*
  * Whether cda_audit_run() runs the rule: enabled, and every input it needs
  * loaded. A report that lists rules one by one (JUnit) tells a rule that

@@ -49,6 +49,7 @@ enum cda_format {
 };
 
 struct cda_audit;
+struct cda_dts_lines; /* dts_source.h */
 struct cda_ruleset;
 struct cda_value;
 
@@ -79,6 +80,56 @@ int cda_audit_set_host(struct cda_audit *au, const struct cda_host *host, struct
  * cell sizes), -CDA_E_NOMEM.
  */
 int cda_audit_load_dt(struct cda_audit *au, const char *path, struct cda_error *err);
+
+/*
+ * Many device trees, one report (the dtb command given several paths, or a
+ * directory of blobs). cda_dt_list() says which trees a path holds: a file or
+ * "-" is one, as is a directory in /proc/device-tree form (it has a
+ * "compatible" or "#address-cells" file at its top); any other directory
+ * holds every *.dtb under it (symlinked directories are not followed), in
+ * byte order of their names. Each name is the tree's path under the
+ * directory, or the path as given for a file: fingerprints know the tree by
+ * it. Errors: -CDA_E_IO, -CDA_E_FORMAT (a directory with no tree in it),
+ * -CDA_E_NOMEM.
+ */
+struct cda_dt_list {
+	char **paths, **names; /* n of each, malloc'd */
+	size_t n, cap;
+};
+int cda_dt_list(const char *path, struct cda_dt_list *out, struct cda_error *err);
+void cda_dt_list_free(struct cda_dt_list *l);
+/*
+ * The lists of one run, checked together: a file reached twice (the same
+ * path given twice, a directory written two ways, a file given and found
+ * under a directory given) is -CDA_E_USAGE naming both; two trees whose
+ * names are the same (board.dtb under two directories) are named by their
+ * paths instead, so their fingerprints differ. Errors: -CDA_E_NOMEM.
+ */
+int cda_dt_lists_check(struct cda_dt_list *lists, size_t nlists, struct cda_error *err);
+
+/*
+ * Audit the device tree at path on its own, with rs and batch's host, and add
+ * its input and results to batch, whose report then covers it (counts add up
+ * over the trees). A tree that cannot be read is recorded in batch as
+ * unreadable, with the reason (the analysis is incomplete), and its error is
+ * returned so the caller can say so and go on. Errors: those of
+ * cda_audit_load_dt().
+ */
+int cda_audit_dt_into(struct cda_audit *batch, const struct cda_ruleset *rs, const char *path,
+		      const char *name, struct cda_error *err);
+/*
+ * cda_audit_dt_into() for every tree of l, in l's order, on threads (one per
+ * CPU; the report does not depend on how many). Each tree that could not be
+ * read is then told to told(path, reason, ctx), in order, when told is not
+ * NULL. Errors: -CDA_E_NOMEM.
+ */
+typedef void cda_unreadable_fn(const char *path, const char *reason, void *ctx);
+int cda_audit_dt_list_into(struct cda_audit *batch, const struct cda_ruleset *rs,
+			   const struct cda_dt_list *l, cda_unreadable_fn *told, void *ctx,
+			   struct cda_error *err);
+/* Record an input of kind ("dt", ...) that could not be read, with the reason. */
+int cda_audit_add_unreadable(struct cda_audit *au, const char *kind, const char *path,
+			     const char *reason, struct cda_error *err);
 
 struct cda_kernel_opts {
 	const char *config_path;     /* --config: a .config, plain or gzip'd; NULL: none */
@@ -237,6 +288,12 @@ struct cda_report_opts {
 	const char *profile;     /* the profile file read (as named), or NULL */
 	/* its rules re-levelled or toggled are recorded; cda_report_render() sets it */
 	const struct cda_ruleset *rules;
+	/*
+	 * --source FILE.dts (dts_source.h), or NULL: SARIF places the results
+	 * about a device tree input at its lines (source_path names it).
+	 */
+	const struct cda_dts_lines *source;
+	const char *source_path;
 };
 
 /*

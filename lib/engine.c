@@ -70,6 +70,7 @@ static size_t indet_occurrence(const struct cda_audit *au, const struct cda_rule
 static int add_indeterminate(struct run *r, bool with_subject, enum cda_eval_status st)
 {
 	struct cda_audit *au = r->au;
+	const struct cda_input *input = cda_audit_input(au, r->rule->inputs[0]);
 	const char *reason = r->ev.reason[0] ? r->ev.reason : "unknown";
 	const char *why, *subject, *fp;
 	struct cda_indeterminate *in;
@@ -82,13 +83,14 @@ static int add_indeterminate(struct run *r, bool with_subject, enum cda_eval_sta
 	why = st == CDA_EVAL_ERROR ? cda_arena_printf(au->arena, "evaluation error: %s", reason)
 				   : cda_arena_strdup(au->arena, reason);
 	subject = with_subject ? subject_of(r) : NULL;
-	key = cda_result_key(r->rule, subject, NULL);
+	key = cda_result_key(r->rule, input ? input->name : NULL, subject, NULL);
 	fp = cda_fingerprint(au->arena, key, indet_occurrence(au, r->rule, key));
 	in = cda_arena_grow(au->arena, au->indet, au->nindet, &au->capindet, sizeof(*in));
 	if (!in || !why || !fp)
 		return cda_oom(r->err, NULL);
 	au->indet = in;
-	in[au->nindet++] = (struct cda_indeterminate){ r->rule, subject, why, key, fp };
+	in[au->nindet++] = (struct cda_indeterminate){ r->rule, input ? input->path : NULL, subject,
+						       why, key, fp };
 	return 0;
 }
 
@@ -134,7 +136,7 @@ static int add_finding(struct run *r)
 	f.evidence = evidence_of(r, &fb);
 	if ((ret = cda_fb_done(&fb, r->err)))
 		return ret;
-	f.key = cda_result_key(rule, f.subject, f.property);
+	f.key = cda_result_key(rule, input ? input->name : NULL, f.subject, f.property);
 	f.fingerprint = cda_fingerprint(au->arena, f.key, finding_occurrence(au, rule, f.key));
 	if (!f.fingerprint)
 		return cda_oom(r->err, NULL);
@@ -144,6 +146,13 @@ static int add_finding(struct run *r)
 	au->findings = arr;
 	arr[au->nfindings++] = f;
 	return 0;
+}
+
+static const char *input_path(const struct cda_audit *au, const struct cda_rule *rule)
+{
+	const struct cda_input *input = cda_audit_input(au, rule->inputs[0]);
+
+	return input ? input->path : NULL;
 }
 
 static int add_omitted(struct run *r)
@@ -286,6 +295,7 @@ int cda_audit_run(struct cda_audit *au, const struct cda_ruleset *rs, struct cda
 		} else {
 			au->rules_run++;
 			r.over = (struct cda_omitted){ .rule = r.rule };
+			r.over.file = input_path(au, r.rule);
 			r.nfound = r.nundecided = 0;
 			ret = run_rule(&r);
 			if (!ret && (r.over.findings || r.over.indeterminate))

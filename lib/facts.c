@@ -378,6 +378,28 @@ int cda_fb_done(const struct cda_fb *fb, struct cda_error *err)
 	return fb->oom ? cda_oom(err, fb->name) : 0;
 }
 
+struct cda_value *cda_value_copy(struct cda_arena *a, const struct cda_value *v)
+{
+	struct cda_value *c = v_new(a, v->type);
+	bool ok = c;
+
+	if (!c)
+		return NULL;
+	if (v->type == CDA_T_LIST) {
+		for (size_t i = 0; ok && i < v->list.n; i++)
+			ok = !cda_list_push(a, c, cda_value_copy(a, v->list.items[i]));
+	} else if (v->type == CDA_T_OBJ) {
+		for (size_t i = 0; ok && i < v->obj.n; i++)
+			ok = !cda_obj_set(a, c, v->obj.m[i].key, cda_value_copy(a, v->obj.m[i].val));
+	} else {
+		*c = *v;
+		if (v->type == CDA_T_STR || v->type == CDA_T_UNKNOWN)
+			ok = (c->s = cda_arena_strdup(a, v->s)) != NULL;
+	}
+	c->flags = v->flags;
+	return ok ? c : NULL;
+}
+
 bool cda_value_equal(const struct cda_value *x, const struct cda_value *y)
 {
 	if (x->type != y->type)

@@ -133,6 +133,9 @@ bool cda_fb_ok(const struct cda_fb *fb);
 /* 0, or -CDA_E_NOMEM with err saying "NAME: out of memory" (cda_oom()). */
 int cda_fb_done(const struct cda_fb *fb, struct cda_error *err);
 
+/* A deep copy of v in a (an object copied unindexed); NULL on out of memory. */
+struct cda_value *cda_value_copy(struct cda_arena *a, const struct cda_value *v);
+
 /* Structural equality (flags ignored). */
 bool cda_value_equal(const struct cda_value *x, const struct cda_value *y);
 

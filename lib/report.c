@@ -119,13 +119,16 @@ static uint64_t fnv_subject(uint64_t h, const char *s)
 	return h;
 }
 
-uint64_t cda_result_key(const struct cda_rule *rule, const char *subject, const char *property)
+uint64_t cda_result_key(const struct cda_rule *rule, const char *name, const char *subject,
+			const char *property)
 {
 	const char *kind = rule->ninputs ? rule->inputs[0] : "";
 	uint64_t h = fnv1a(FNV_BASIS, "cca-dma-audit/v1", sizeof("cca-dma-audit/v1"));
 
 	h = fnv1a(h, rule->id, strlen(rule->id) + 1);
 	h = fnv1a(h, kind, strlen(kind) + 1);
+	if (name) /* only in a run over many: a lone input's fingerprints stay as they were */
+		h = fnv1a(h, name, strlen(name) + 1);
 	h = fnv1a(fnv_subject(h, subject ? subject : ""), "", 1);
 	return fnv1a(h, property ? property : "", property ? strlen(property) + 1 : 1);
 }
@@ -207,14 +210,26 @@ static void host_write(struct cda_rw *w, const struct cda_value *host)
 	cda_rw_close(w);
 }
 
-static void inputs_write(struct cda_rw *w, const struct cda_audit *au)
+/*
+ * Each input and, in a report (status), its status: "audited", or
+ * "unreadable" with the reason (one of many that could not be read; text:
+ * "PATH: unreadable: REASON"). A facts document has only inputs it read.
+ */
+static void inputs_write(struct cda_rw *w, const struct cda_audit *au, bool status)
 {
 	cda_rw_open_array(w, "inputs");
 	for (size_t i = 0; i < au->ninputs; i++) {
+		const struct cda_input *in = &au->inputs[i];
+
 		cda_rw_open_object(w, NULL);
-		cda_rw_str(w, CDA_RW_KEYED, "kind", NULL, au->inputs[i].kind);
-		cda_rw_str(w, CDA_RW_KEYED, "path", NULL, au->inputs[i].path);
-		cda_rw_str(w, CDA_RW_KEYED, "format", NULL, au->inputs[i].format);
+		cda_rw_str(w, CDA_RW_KEYED, "kind", NULL, in->kind);
+		cda_rw_color_str(w, in->unreadable ? CDA_RW_ANY : CDA_RW_KEYED, CDA_RW_BOLD, "path",
+				 "%s: ", in->path);
+		cda_rw_str(w, CDA_RW_KEYED, "format", NULL, in->format);
+		if (status)
+			cda_rw_color_str(w, in->unreadable ? CDA_RW_ANY : CDA_RW_KEYED, CDA_RW_ERROR,
+					 "status", "%s: ", in->unreadable ? "unreadable" : "audited");
+		cda_rw_str(w, CDA_RW_ANY, "reason", "%s\n", in->unreadable);
 		cda_rw_close(w);
 	}
 	cda_rw_close(w);
@@ -261,18 +276,16 @@ static void finding_write(struct cda_rw *w, const struct cda_audit *au,
 	cda_rw_close(w);
 }
 
-/* "INPUT: indeterminate [ID NAME]: SUBJECT: REASON"; text names the rule's first input. */
-static void indet_write(struct cda_rw *w, const struct cda_audit *au,
-			const struct cda_indeterminate *in)
+/* "INPUT: indeterminate [ID NAME]: SUBJECT: REASON"; the input is the rule's first. */
+static void indet_write(struct cda_rw *w, const struct cda_indeterminate *in)
 {
-	const struct cda_input *input = cda_audit_input(au, in->rule->inputs[0]);
-
 	cda_rw_open_object(w, NULL);
-	cda_rw_color_str(w, CDA_RW_TEXT, CDA_RW_BOLD, NULL, "%s: ", input ? input->path : "cca-dma-audit");
+	cda_rw_color_str(w, CDA_RW_TEXT, CDA_RW_BOLD, NULL, "%s: ", in->file ? in->file : "cca-dma-audit");
 	cda_rw_color_str(w, CDA_RW_TEXT, CDA_RW_INDET, NULL, "%s [", "indeterminate");
 	cda_rw_str(w, CDA_RW_ANY, "rule_id", "%s ", in->rule->id);
 	cda_rw_str(w, CDA_RW_ANY, "name", "%s]: ", in->rule->name);
 	cda_rw_str(w, CDA_RW_KEYED, "severity", NULL, cda_severity_name(in->rule->severity));
+	cda_rw_str(w, CDA_RW_KEYED, "file", NULL, in->file);
 	cda_rw_str(w, CDA_RW_KEYED, "subject", NULL, in->subject);
 	cda_rw_str(w, CDA_RW_TEXT, NULL, "%s", in->subject ? in->subject : "-");
 	cda_rw_str(w, CDA_RW_ANY, "reason", ": %s\n", in->reason);
@@ -314,7 +327,7 @@ static void results_write(struct cda_rw *w, const struct cda_audit *au, bool qui
 	cda_rw_close(w);
 	cda_rw_open_array(w, "indeterminate");
 	for (size_t i = 0; i < au->nindet; i++)
-		indet_write(w, au, &au->indet[i]);
+		indet_write(w, &au->indet[i]);
 	cda_rw_close(w);
 	if (!au->suppress || !au->suppress->nfiles)
 		return;
@@ -457,7 +470,7 @@ void cda_report_write(struct cda_rw *w, const struct cda_audit *au,
 	invocation_write(w, au, o);
 	if (host)
 		host_write(w, host);
-	inputs_write(w, au);
+	inputs_write(w, au, true);
 	results_write(w, au, o->quiet);
 	omitted_write(w, au, CDA_RW_TEXT);
 	if (au->suppress && !o->quiet)
@@ -466,10 +479,12 @@ void cda_report_write(struct cda_rw *w, const struct cda_audit *au,
 	cda_rw_close(w);
 }
 
-static struct cda_rw *writer_new(enum cda_format format, bool color, const struct cda_ruleset *rs)
+/* so: SARIF's, kept by the caller until the writer is finished */
+static struct cda_rw *writer_new(enum cda_format format, bool color,
+				 const struct cda_sarif_opts *so)
 {
 	if (format == CDA_FORMAT_SARIF)
-		return cda_rw_sarif_new(rs);
+		return cda_rw_sarif_new(so);
 	return format == CDA_FORMAT_JSON ? cda_rw_json_new() : cda_rw_text_new(color);
 }
 
@@ -477,13 +492,14 @@ int cda_report_render(const struct cda_audit *au, const struct cda_ruleset *rs,
 		      const struct cda_report_opts *opts, char **out, struct cda_error *err)
 {
 	struct cda_report_opts o = *opts;
+	struct cda_sarif_opts so = { rs, opts->source, opts->source_path };
 	struct cda_rw *w;
 
 	if (opts->format == CDA_FORMAT_JUNIT) /* per input x rule: its own emitter */
 		return cda_report_junit(au, rs, out, err);
 	if (!o.rules)
 		o.rules = rs; /* for the rules re-levelled or toggled it records */
-	w = writer_new(opts->format, opts->color, rs);
+	w = writer_new(opts->format, opts->color, &so);
 	if (!w)
 		return cda_oom(err, NULL);
 	cda_report_write(w, au, &o);
@@ -497,7 +513,7 @@ int cda_report_facts(const struct cda_audit *au, char **out, struct cda_error *e
 	if (!w)
 		return cda_oom(err, NULL);
 	doc_head(w);
-	inputs_write(w, au);
+	inputs_write(w, au, false);
 	cda_rw_value(w, CDA_RW_KEYED, "facts", NULL, au->facts);
 	cda_rw_close(w);
 	return cda_rw_finish(w, out, err);

@@ -113,10 +113,19 @@ struct cda_rw *cda_rw_tree_new(cda_rw_tree_fn *reshape, const void *ctx);
 /*
  * SARIF 2.1.0 (report_sarif.c): one run; driver.rules[] is the whole rule
  * set rs (ruleIndex points into it), results are the findings and, as
- * kind "review", the indeterminate results.
+ * kind "review", the indeterminate results. source (NULL: none) is the
+ * .dts read from source_path (--source): a result about a device tree input
+ * whose node it finds is placed at that line of it, not at line 1 of the
+ * blob. The caller keeps *so until cda_rw_finish().
  */
 struct cda_ruleset;
-struct cda_rw *cda_rw_sarif_new(const struct cda_ruleset *rs);
+struct cda_dts_lines;
+struct cda_sarif_opts {
+	const struct cda_ruleset *rs;
+	const struct cda_dts_lines *source;
+	const char *source_path;
+};
+struct cda_rw *cda_rw_sarif_new(const struct cda_sarif_opts *so);
 
 /*
  * A json-c document as pretty text ending in a newline; invalid UTF-8 from an
@@ -131,9 +140,11 @@ char *cda_json_text(struct json_object *doc);
  * scanning service (SARIF partialFingerprints) or a diff of two reports can
  * tell a new finding from one seen before. It is FNV-1a 64 over
  * "cca-dma-audit/v1", the rule id, the kind of the rule's first input ("dt",
- * "dmesg", ...: a run has at most one input of a kind, so the kind is the
+ * "dmesg", ...: an audit has at most one input of a kind, so the kind is the
  * input's identity; its path or file name is not, since a recaptured or
- * moved file is the same input), the subject with the numbers after "line"
+ * moved file is the same input), in a run over many trees (cda_audit_merge())
+ * the input's name after its kind (its path under the directory given, or
+ * the file as given), the subject with the numbers after "line"
  * or "lines" dropped (log and trace subjects are "line N": a line that moves
  * is the same finding) and the property, each ended by a NUL. A rule may
  * give several results the same key (one per restricted pool, all "line N");
@@ -142,7 +153,8 @@ char *cda_json_text(struct json_object *doc);
  */
 struct cda_arena;
 struct cda_rule;
-uint64_t cda_result_key(const struct cda_rule *rule, const char *subject, const char *property);
+uint64_t cda_result_key(const struct cda_rule *rule, const char *name, const char *subject,
+			const char *property);
 /* 16 lower-case hex digits, in a; NULL on out of memory. occurrence counts from 0. */
 const char *cda_fingerprint(struct cda_arena *a, uint64_t key, size_t occurrence);
 

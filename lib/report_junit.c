@@ -9,8 +9,10 @@
  * case. A rule is listed under the input its findings name (its first
  * input). Rules disabled or not run for want of an input are left out, as
  * the summary's "N rules run" leaves them out: no test case claims a check
- * that was never made. When no report can be made (an input that cannot be
- * read, a usage error), the document is one test case in <error>.
+ * that was never made. An input that could not be read (one of many: the
+ * others are audited) is a suite of one test case in <error>; so is the
+ * whole document when no report can be made (an input of a single-input
+ * run that cannot be read, a usage error).
  *
  * Its own emitter over the audit results, not a backend of the report writer
  * (report.h): the writer streams the report's parts (findings, then
@@ -93,10 +95,9 @@ static void counts_attrs(struct cda_buf *b, const struct tally *t)
 }
 
 /* The input an undecided result is about: the rule's first, as the text report says. */
-static bool indet_on(const struct cda_audit *au, const struct cda_indeterminate *in,
-		     const struct cda_input *input)
+static bool indet_on(const struct cda_indeterminate *in, const struct cda_input *input)
 {
-	return cda_audit_input(au, in->rule->inputs[0]) == input;
+	return in->file && !strcmp(in->file, input->path);
 }
 
 /*
@@ -108,11 +109,22 @@ static bool finding_on(const struct cda_finding *f, const struct cda_input *inpu
 	return f->file && !strcmp(f->file, input->path) && !f->suppressed && !f->baselined;
 }
 
+/* A line built in l, escaped into b; l is consumed. */
+static void put_line(struct cda_buf *b, struct cda_buf *l)
+{
+	char *s = cda_buf_take(l);
+
+	if (s)
+		xml_put(b, s, false);
+	else
+		b->oom = true;
+	free(s);
+}
+
 /* "SEVERITY: SUBJECT[:PROPERTY]: MESSAGE; fix: FIX", one line. */
 static void finding_line(struct cda_buf *b, const struct cda_finding *f)
 {
 	struct cda_buf l = { 0 };
-	char *s;
 
 	cda_buf_printf(&l, "%s: %s", cda_severity_name(f->rule->severity), f->subject);
 	if (f->property)
@@ -120,12 +132,7 @@ static void finding_line(struct cda_buf *b, const struct cda_finding *f)
 	cda_buf_printf(&l, ": %s", f->message);
 	if (f->fix)
 		cda_buf_printf(&l, "; fix: %s", f->fix);
-	s = cda_buf_take(&l);
-	if (s)
-		xml_put(b, s, false);
-	else
-		b->oom = true;
-	free(s);
+	put_line(b, &l);
 	cda_buf_printf(b, "\n");
 }
 
@@ -133,25 +140,21 @@ static void finding_line(struct cda_buf *b, const struct cda_finding *f)
 static void indet_line(struct cda_buf *b, const struct cda_indeterminate *in, bool message)
 {
 	struct cda_buf l = { 0 };
-	char *s;
 
 	cda_buf_printf(&l, "%s%s: %s", message ? "" : "indeterminate: ",
 		       in->subject ? in->subject : "-", in->reason);
-	s = cda_buf_take(&l);
-	if (s)
-		xml_put(b, s, false);
-	else
-		b->oom = true;
-	free(s);
+	put_line(b, &l);
 	if (!message)
 		cda_buf_printf(b, "\n");
 }
 
 /* "N more findings and N more indeterminate results not listed", when a rule passed the limit. */
-static void omitted_line(struct cda_buf *b, const struct cda_audit *au, const struct cda_rule *r)
+static void omitted_line(struct cda_buf *b, const struct cda_audit *au, const struct cda_rule *r,
+			 const struct cda_input *input)
 {
 	for (size_t i = 0; i < au->nomitted; i++)
-		if (au->omitted[i].rule == r)
+		if (au->omitted[i].rule == r && au->omitted[i].file &&
+		    !strcmp(au->omitted[i].file, input->path))
 			cda_buf_printf(b, "%zu more findings and %zu more indeterminate results not "
 				       "listed (at most %d of each per rule)\n", au->omitted[i].findings,
 				       au->omitted[i].indeterminate, CDA_MAX_RESULTS_PER_RULE);
@@ -168,7 +171,7 @@ static enum outcome results_write(struct cda_buf *b, const struct cda_audit *au,
 		if (au->findings[i].rule == r && finding_on(&au->findings[i], input))
 			first = &au->findings[i];
 	for (size_t i = 0; i < au->nindet && !undecided; i++)
-		if (au->indet[i].rule == r && indet_on(au, &au->indet[i], input))
+		if (au->indet[i].rule == r && indet_on(&au->indet[i], input))
 			undecided = &au->indet[i];
 	if (!first && !undecided)
 		return PASSED;
@@ -186,9 +189,9 @@ static enum outcome results_write(struct cda_buf *b, const struct cda_audit *au,
 		if (au->findings[i].rule == r && finding_on(&au->findings[i], input))
 			finding_line(b, &au->findings[i]);
 	for (size_t i = 0; i < au->nindet; i++)
-		if (au->indet[i].rule == r && indet_on(au, &au->indet[i], input))
+		if (au->indet[i].rule == r && indet_on(&au->indet[i], input))
 			indet_line(b, &au->indet[i], false);
-	omitted_line(b, au, r);
+	omitted_line(b, au, r, input);
 	cda_buf_printf(b, "</%s>\n    </testcase>\n", first ? "failure" : "skipped");
 	return first ? FAILED : SKIPPED;
 }
@@ -250,35 +253,6 @@ static char *document(const char *suites, const struct tally *sum)
 	return cda_buf_take(&b);
 }
 
-int cda_report_junit(const struct cda_audit *au, const struct cda_ruleset *rs, char **out,
-		     struct cda_error *err)
-{
-	struct cda_buf suites = { 0 };
-	struct tally sum = { 0 };
-	char *all;
-
-	*out = NULL;
-	for (size_t i = 0; i < au->ninputs; i++) {
-		struct cda_buf cases = { 0 };
-		struct tally t = { 0 };
-		char *c;
-
-		cases_write(&cases, au, rs, &au->inputs[i], &t);
-		if (!(c = cda_buf_take(&cases))) {
-			suites.oom = true;
-			break;
-		}
-		suite_write(&suites, au->inputs[i].path, c, &t);
-		add_tally(&sum, &t);
-		free(c);
-	}
-	all = cda_buf_take(&suites);
-	if (all)
-		*out = document(all, &sum);
-	free(all);
-	return *out ? 0 : cda_oom(err, NULL);
-}
-
 /*
  * A suite of one test case in <error>: something that stopped a check being
  * made (name: an input that could not be read, or the tool itself).
@@ -301,6 +275,40 @@ static void error_suite(struct cda_buf *suites, const char *name, const char *me
 		suites->oom = true;
 	free(c);
 	add_tally(sum, &t);
+}
+
+int cda_report_junit(const struct cda_audit *au, const struct cda_ruleset *rs, char **out,
+		     struct cda_error *err)
+{
+	struct cda_buf suites = { 0 };
+	struct tally sum = { 0 };
+	char *all;
+
+	*out = NULL;
+	for (size_t i = 0; i < au->ninputs; i++) {
+		struct cda_buf cases = { 0 };
+		struct tally t = { 0 };
+		char *c;
+
+		if (au->inputs[i].unreadable) {
+			error_suite(&suites, au->inputs[i].path, au->inputs[i].unreadable, "unreadable",
+				    &sum);
+			continue;
+		}
+		cases_write(&cases, au, rs, &au->inputs[i], &t);
+		if (!(c = cda_buf_take(&cases))) {
+			suites.oom = true;
+			break;
+		}
+		suite_write(&suites, au->inputs[i].path, c, &t);
+		add_tally(&sum, &t);
+		free(c);
+	}
+	all = cda_buf_take(&suites);
+	if (all)
+		*out = document(all, &sum);
+	free(all);
+	return *out ? 0 : cda_oom(err, NULL);
 }
 
 char *cda_report_error_junit(const char *message, int exit_code)

@@ -11,7 +11,10 @@
  *     security alerts by it), help = why and the fix;
  *   - a finding: a result of kind "fail" at its input file (the path as
  *     given, relative to the working directory when under it, else a file:
- *     URI) and its subject as a logical location;
+ *     URI) and its subject as a logical location; about a device tree
+ *     input, with --source FILE.dts, at the line of the .dts that opens its
+ *     node or sets its property (dts_source.h) when the .dts has it: a
+ *     developer edits the source, and a blob has no lines;
  *   - an indeterminate result: kind "review", level "none" (SARIF allows
  *     only "none" for a kind other than "fail"), the reason as its message;
  *   - the fingerprint (report.h) as partialFingerprints "ccaDmaAudit/v1".
@@ -22,6 +25,7 @@
 
 #include <json-c/json.h>
 
+#include "dts_source.h"
 #include "report.h"
 #include "rules.h"
 #include "util.h"
@@ -36,6 +40,8 @@
 struct sb {
 	bool oom;
 	const struct cda_ruleset *rs;
+	const struct cda_dts_lines *source; /* --source, or NULL */
+	const char *source_path;
 	const char *cwd;        /* working directory, to make input paths relative; NULL: unknown */
 	json_object *inputs;    /* the report's "inputs", to find an indeterminate result's file */
 };
@@ -204,17 +210,17 @@ static char *path_uri(const struct sb *b, const char *path)
 }
 
 /*
- * region: the line of a log or trace finding (its subject "line N"), else
- * line 1 standing for the whole file (a blob has no lines): code scanning
- * places a result by its startLine.
+ * region: line (the .dts line of a DT result), else the line of a log or
+ * trace finding (its subject "line N"), else line 1 standing for the whole
+ * file (a blob has no lines): code scanning places a result by its startLine.
  */
-static json_object *region(struct sb *b, const char *subject)
+static json_object *region(struct sb *b, const char *subject, unsigned dts_line)
 {
 	json_object *r = json_object_new_object();
 	const char *end = NULL;
-	uint64_t line = 0;
+	uint64_t line = dts_line;
 
-	if (subject && !strncmp(subject, "line ", 5) &&
+	if (!line && subject && !strncmp(subject, "line ", 5) &&
 	    (!cda_parse_dec(subject + 5, subject + strlen(subject), &line, &end) || *end || !line ||
 	     line > INT32_MAX))
 		line = 0;
@@ -222,20 +228,46 @@ static json_object *region(struct sb *b, const char *subject)
 	return r;
 }
 
+/* Whether file is one of the report's device tree inputs. */
+static bool dt_input(const struct sb *b, const char *file)
+{
+	size_t n = b->inputs ? json_object_array_length(b->inputs) : 0;
+
+	for (size_t i = 0; file && i < n; i++) {
+		json_object *in = json_object_array_get_idx(b->inputs, i);
+		const char *k = get_str(in, "kind"), *p = get_str(in, "path");
+
+		if (k && p && !strcmp(k, "dt") && !strcmp(p, file))
+			return true;
+	}
+	return false;
+}
+
+/* The --source line of a result about a DT input (subject: a DT path), or 0. */
+static unsigned source_line(const struct sb *b, const char *file, const char *subject,
+			    const char *property)
+{
+	if (!b->source || !b->source_path || !subject || subject[0] != '/' ||
+	    !dt_input(b, file))
+		return 0;
+	return cda_dts_line(b->source, subject, property);
+}
+
 /* locations[0]: the input file, and the subject (DT node, symbol, debugfs file, ...) */
 static json_object *location(struct sb *b, const char *file, const char *subject,
 			     const char *property)
 {
 	json_object *loc = json_object_new_object(), *art = json_object_new_object(), *phys;
-	char *uri = file ? path_uri(b, file) : NULL;
+	unsigned line = source_line(b, file, subject, property);
+	char *uri = line ? path_uri(b, b->source_path) : file ? path_uri(b, file) : NULL;
 
-	if (file && !uri)
+	if ((file || line) && !uri)
 		b->oom = true;
 	if (uri) {
 		put_str(b, art, "uri", uri);
 		phys = put(b, loc, "physicalLocation", json_object_new_object());
 		put(b, phys, "artifactLocation", art);
-		put(b, phys, "region", region(b, subject));
+		put(b, phys, "region", region(b, subject, line));
 	} else {
 		json_object_put(art);
 	}
@@ -265,21 +297,6 @@ static size_t rule_index(const struct sb *b, const char *id, const struct cda_ru
 		}
 	*rule = NULL;
 	return 0;
-}
-
-/* The path of the report's input of this kind (an indeterminate result's file). */
-static const char *input_path(const struct sb *b, const char *kind)
-{
-	size_t n = b->inputs ? json_object_array_length(b->inputs) : 0;
-
-	for (size_t i = 0; kind && i < n; i++) {
-		json_object *in = json_object_array_get_idx(b->inputs, i);
-		const char *k = get_str(in, "kind");
-
-		if (k && !strcmp(k, kind))
-			return get_str(in, "path");
-	}
-	return NULL;
 }
 
 /* What every result has: rule, message, location, fingerprint. */
@@ -354,7 +371,7 @@ static json_object *indet_result(struct sb *b, json_object *in)
 	json_object *res, *props;
 
 	rule_index(b, id, &r);
-	file = r && r->ninputs ? input_path(b, r->inputs[0]) : NULL;
+	file = get_str(in, "file");
 	res = result_common(b, in, get_str(in, "reason"), file, NULL, &r);
 	put_str(b, res, "kind", "review");
 	put_str(b, res, "level", "none");
@@ -383,6 +400,38 @@ static json_object *results(struct sb *b, json_object *report)
 	return out;
 }
 
+/*
+ * An input of many that could not be read (the others were audited): an
+ * error notification of the invocation, located at the input.
+ */
+static void unreadable_notes(struct sb *b, json_object *inv)
+{
+	size_t n = b->inputs ? json_object_array_length(b->inputs) : 0;
+	json_object *notes = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *in = json_object_array_get_idx(b->inputs, i), *note, *locs, *phys, *art;
+		const char *reason = get_str(in, "reason");
+		char *uri;
+
+		if (!reason)
+			continue;
+		if (!notes)
+			notes = put(b, inv, "toolExecutionNotifications", json_object_new_array());
+		note = push(b, notes, json_object_new_object());
+		put_str(b, note, "level", "error");
+		put(b, note, "message", text_obj(b, reason));
+		locs = put(b, note, "locations", json_object_new_array());
+		phys = put(b, push(b, locs, json_object_new_object()), "physicalLocation",
+			   json_object_new_object());
+		art = put(b, phys, "artifactLocation", json_object_new_object());
+		if (!(uri = path_uri(b, get_str(in, "path"))))
+			b->oom = true;
+		put_str(b, art, "uri", uri);
+		free(uri);
+	}
+}
+
 /* invocations[0]: the exit status and, in its properties, the JSON report's summary */
 static json_object *invocation(struct sb *b, json_object *report)
 {
@@ -392,6 +441,7 @@ static json_object *invocation(struct sb *b, json_object *report)
 	put(b, inv, "executionSuccessful", json_object_new_boolean(true));
 	if (code)
 		put(b, inv, "exitCode", json_object_new_int64(json_object_get_int64(code)));
+	unreadable_notes(b, inv);
 	props = put(b, inv, "properties", json_object_new_object());
 	if (sum)
 		put(b, props, "summary", json_object_get(sum));
@@ -400,7 +450,9 @@ static json_object *invocation(struct sb *b, json_object *report)
 
 static json_object *sarif_doc(json_object *report, const void *ctx)
 {
-	struct sb b = { .rs = ctx, .inputs = get(report, "inputs") };
+	const struct cda_sarif_opts *so = ctx;
+	struct sb b = { .rs = so->rs, .source = so->source, .source_path = so->source_path,
+			.inputs = get(report, "inputs") };
 	json_object *doc = json_object_new_object(), *runs, *run, *tool, *invs;
 	char *cwd = getcwd(NULL, 0);
 
@@ -423,9 +475,9 @@ static json_object *sarif_doc(json_object *report, const void *ctx)
 	return doc;
 }
 
-struct cda_rw *cda_rw_sarif_new(const struct cda_ruleset *rs)
+struct cda_rw *cda_rw_sarif_new(const struct cda_sarif_opts *so)
 {
-	return cda_rw_tree_new(sarif_doc, rs);
+	return cda_rw_tree_new(sarif_doc, so);
 }
 
 /* ---- when no report could be made ---- */

@@ -72,6 +72,19 @@ const char *cda_display_path(const char *path)
 	return strcmp(path, "-") ? path : "<stdin>";
 }
 
+char *cda_path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	char *p;
+
+	if (!n || !*name)
+		return strdup(n ? dir : name);
+	p = malloc(n + strlen(name) + 2);
+	if (p)
+		sprintf(p, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
+	return p;
+}
+
 const char *cda_source_name(const struct cda_source *src)
 {
 	return src->name ? src->name : cda_display_path(src->path);

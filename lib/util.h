@@ -65,6 +65,8 @@ bool cda_parse_dec(const char *s, const char *end, uint64_t *out, const char **n
 
 /* Display name of an input path: "<stdin>" for "-". */
 const char *cda_display_path(const char *path);
+/* "dir/name" (malloc'd; one slash between; either empty: the other), or NULL. */
+char *cda_path_join(const char *dir, const char *name);
 
 /*
  * What a loader reads: the file at path ("-": standard input), or, when data

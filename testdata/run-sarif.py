@@ -17,6 +17,11 @@ does, once with --format json and once with --format sarif, and check:
   - a run that fails (no such input) still writes a valid SARIF log.
 Fingerprints: a boot-log finding keeps its fingerprint when lines are
 inserted before it, a DT finding whatever directory holds the DTB.
+--source FILE.dts: a DT result is at the line of the .dts that opens its node
+or sets its property (the line found here by searching the .dts), a node the
+.dts does not hold (it is in an included file) stays at the .dtb; the JSON
+report is the same with and without it; a missing or binary file is exit 2,
+--source without a device tree exit 3; those SARIF logs are validated too.
 
 The Multitool is $SARIF_MULTITOOL when that is set, else Sarif.Multitool on
 PATH or where .ci/setup installs it (/opt/sarif-multitool). Without it its checks are
@@ -38,8 +43,8 @@ from tap import CI_MULTITOOL, Tap, sarif_multitool
 PER_KIND = (('fail', 3), ('indet', 2), ('', 1))  # cases per directory: name part, how many
 
 
-def golden_commands(build):
-    """(kind, case name, argv) for some golden cases of each directory, as run-golden.py runs them."""
+def golden_tests(build):
+    """{kind: [(case name, parsed arguments)]} of the golden cases meson registered."""
     ap = argparse.ArgumentParser()
     for opt in ('--tool', '--input', '--case', '--command', '--schema', '--facts-schema',
                 '--fs-tool', '--workdir'):
@@ -54,6 +59,12 @@ def golden_commands(build):
         kind = os.path.relpath(os.path.abspath(a.case), os.path.dirname(os.path.abspath(
             sys.argv[0]))).split(os.sep)[0]
         by_kind.setdefault(kind, []).append((t['name'], a))
+    return by_kind
+
+
+def golden_commands(build):
+    """(kind, case name, argv) for some golden cases of each directory, as run-golden.py runs them."""
+    by_kind = golden_tests(build)
     out = []
     for kind, cases in sorted(by_kind.items()):
         picked = []
@@ -192,6 +203,101 @@ def check_fingerprints(t, tool, dtb, log, workdir):
          f'{fps[0]} {fingerprints(base)}')
 
 
+def dt_case(build, dts):
+    """argv (absolute paths) of the golden dt case built from dts (its file name)."""
+    for name, a in golden_tests(build).get('dt', []):
+        if os.path.basename(a.case) == dts:
+            argv = argv_of(a)
+            return [os.path.join(build, argv[0]), argv[1], os.path.join(build, argv[2])] + argv[3:]
+    return None
+
+
+def dts_line(text, path, prop):
+    """The line of text opening node path (its last name), or setting prop in it: the test's own search."""
+    lines = text.split('\n')
+    node = re.escape(path.rsplit('/', 1)[1]) if path != '/' else '/'
+    at = next(i for i, l in enumerate(lines) if re.search(r'(^|[\s:{])' + node + r'\s*\{', l))
+    if not prop:
+        return at + 1
+    hits = [i for i, l in enumerate(lines) if i >= at and re.search(
+        r'(^|[\s{;])' + re.escape(prop) + r'\s*[=;]', l)]
+    return hits[-1] + 1
+
+
+def located(log):
+    """{logical name: (uri, startLine)} of a SARIF log's results."""
+    out = {}
+    for r in log['runs'][0]['results']:
+        loc = r['locations'][0]
+        phys = loc['physicalLocation']
+        out[loc['logicalLocations'][0]['fullyQualifiedName']] = (
+            phys['artifactLocation']['uri'], phys['region']['startLine'])
+    return out
+
+
+def source_run(t, build, dts, outdir):
+    """The case built from dts with --source dts (run in its directory): its SARIF log and file."""
+    argv = dt_case(build, dts)
+    if not argv:
+        t.ok(f'--source: golden dt case {dts} registered', False)
+        return None, None
+    src = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), 'dt')
+    p = run(argv + ['--format', 'sarif', '--source', dts], cwd=src)
+    plain = run(argv + ['--format', 'json'], cwd=src)
+    with_src = run(argv + ['--format', 'json', '--source', dts], cwd=src)
+    t.ok(f'--source {dts}: the JSON report is the same with it', plain.stdout == with_src.stdout
+         and plain.returncode == with_src.returncode, with_src.stderr)
+    path = os.path.join(outdir, 'source-' + dts.replace('.dts', '.sarif'))
+    with open(path, 'w') as f:
+        f.write(p.stdout)
+    try:
+        return located(json.loads(p.stdout)), path
+    except (json.JSONDecodeError, KeyError, IndexError) as e:
+        t.ok(f'--source {dts}: a SARIF log', False, f'{e}: {p.stderr}')
+        return None, None
+
+
+def check_source(t, tool, build, outdir):
+    """--source FILE.dts; the SARIF files it wrote, for the Multitool."""
+    src = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), 'dt')
+    files = []
+    for dts, subject, prop in (('dev002-fail.dts', '/gpu@2000000', 'memory-region'),
+                               ('dt001-fail.dts', '/reserved-memory', '#address-cells')):
+        got, path = source_run(t, build, dts, outdir)
+        if not got:
+            continue
+        files.append(path)
+        want = (dts, dts_line(open(os.path.join(src, dts)).read(), subject, prop))
+        t.ok(f'--source {dts}: {subject}:{prop} is at {want[0]} line {want[1]}',
+             got.get(f'{subject}:{prop}') == want, str(got))
+    got, path = source_run(t, build, 'pool003-fail.dts', outdir)
+    if got:
+        files.append(path)
+        where = got.get('/reserved-memory/restricted_dma_reserved@bc000000:reg', ('', 0))
+        t.ok('--source: a node the .dts does not hold (base.dtsi\'s) stays at line 1 of the .dtb',
+             where[0].endswith('pool003-fail.dtb') and where[1] == 1, str(got))
+    dtb = dt_case(build, 'dev002-fail.dts')[:3]
+    for name, argv, status, says in (
+            ('a missing --source file', dtb + ['--source', os.path.join(src, 'no-such.dts')], 2,
+             'no-such.dts: No such file'),
+            ('a .dtb given as --source', dtb + ['--source', dtb[2]], 2, 'binary data'),
+            ('--source with vmlinux, no device tree',
+             [tool, 'vmlinux', 'vmlinux', '--source', 'x.dts'], 3, '--source:'),
+            ('--source with audit and no device tree',
+             [tool, 'audit', '--dmesg', 'x.log', '--source', 'x.dts'], 3, '--source:')):
+        p = run(argv + ['--format', 'sarif'])
+        err = p.stderr.strip().split('\n')
+        t.ok(f'{name}: exit {status}, one line naming it', p.returncode == status and
+             len(err) == 1 and err[0].startswith('cca-dma-audit: ') and says in err[0],
+             f'exit {p.returncode}: {p.stderr}')
+        if name.startswith('a missing'):
+            path = os.path.join(outdir, 'source-error.sarif')
+            with open(path, 'w') as f:
+                f.write(p.stdout)
+            files.append(path)
+    return files
+
+
 def main():
     tool, build, dtb, log = (os.path.abspath(x) for x in sys.argv[1:5])
     t = Tap()
@@ -216,6 +322,7 @@ def main():
         t.ok('an input that cannot be read: a SARIF log of a failed invocation, exit 2',
              p.returncode == 2 and inv.get('executionSuccessful') is False and
              inv.get('exitCode') == 2, f'exit {p.returncode}, {p.stdout[:300]}')
+        files += check_source(t, tool, build, outdir)
         check_multitool(t, files + [err], work)
     return t.finish()
 

@@ -48,7 +48,8 @@ static struct cda_audit *audit_one(struct cda_finding *f, struct cda_indetermina
 	*f = (struct cda_finding){ .rule = &rule, .subject = "/pool", .file = "guest.dtb",
 				   .property = "reg", .message = "bad pool", .fix = "move it",
 				   .evidence = ev };
-	*in = (struct cda_indeterminate){ .rule = &rule, .reason = "no granule" };
+	*in = (struct cda_indeterminate){ .rule = &rule, .file = "guest.dtb",
+					  .reason = "no granule" };
 	au->findings = f;
 	au->nfindings = 1;
 	au->indet = in;
