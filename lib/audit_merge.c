@@ -132,18 +132,28 @@ int cda_audit_merge(struct cda_audit *into, const struct cda_audit *from, struct
 	return m.oom ? cda_oom(err, NULL) : 0;
 }
 
-int cda_audit_dt_into(struct cda_audit *batch, const struct cda_ruleset *rs, const char *path,
-		      const char *name, struct cda_error *err)
+/* A new audit holding a copy of batch's host (a tree's, a part's); NULL: out of memory. */
+static struct cda_audit *audit_with_host(const struct cda_audit *batch)
 {
 	const struct cda_value *host = cda_obj_get(batch->facts, "host");
 	struct cda_audit *au = cda_audit_new();
 	struct cda_value *h = au && host ? cda_value_copy(au->arena, host) : NULL;
+
+	if (au && host && (!h || cda_obj_set(au->arena, au->facts, "host", h))) {
+		cda_audit_free(au);
+		return NULL;
+	}
+	return au;
+}
+
+int cda_audit_dt_into(struct cda_audit *batch, const struct cda_ruleset *rs, const char *path,
+		      const char *name, struct cda_error *err)
+{
+	struct cda_audit *au = audit_with_host(batch);
 	int ret;
 
-	if (!au || (host && (!h || cda_obj_set(au->arena, au->facts, "host", h)))) {
-		cda_audit_free(au);
+	if (!au)
 		return cda_oom(err, NULL);
-	}
 	ret = cda_audit_load_dt(au, path, err);
 	if (ret && ret != -CDA_E_NOMEM && cda_audit_add_unreadable(batch, "dt", path, err->msg, err))
 		ret = -CDA_E_NOMEM; /* else recorded: the caller says so and goes on */
@@ -179,20 +189,6 @@ static void *part_run(void *arg)
 	return NULL;
 }
 
-/* An audit holding a copy of batch's host, for a part. */
-static struct cda_audit *part_audit(const struct cda_audit *batch)
-{
-	const struct cda_value *host = cda_obj_get(batch->facts, "host");
-	struct cda_audit *au = cda_audit_new();
-	struct cda_value *h = au && host ? cda_value_copy(au->arena, host) : NULL;
-
-	if (au && host && (!h || cda_obj_set(au->arena, au->facts, "host", h))) {
-		cda_audit_free(au);
-		return NULL;
-	}
-	return au;
-}
-
 /* Threads worth starting: one per CPU, at most PARTS_MAX, and no more than one per PART_MIN trees. */
 #define PARTS_MAX 8
 #define PART_MIN 16
@@ -219,7 +215,7 @@ int cda_audit_dt_list_into(struct cda_audit *batch, const struct cda_ruleset *rs
 	int ret = 0;
 
 	for (size_t i = 0; i < k; i++) {
-		parts[i] = (struct part){ .au = part_audit(batch), .rs = rs, .l = l,
+		parts[i] = (struct part){ .au = audit_with_host(batch), .rs = rs, .l = l,
 					  .from = l->n * i / k, .to = l->n * (i + 1) / k };
 		if (!parts[i].au)
 			ret = cda_oom(err, NULL);

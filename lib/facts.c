@@ -284,26 +284,22 @@ void cda_fb_unknown(struct cda_fb *fb, struct cda_value *obj, const char *key, c
 		cda_fb_set(fb, obj, key, reason ? cda_v_unknown(fb->a, reason) : NULL);
 }
 
-struct cda_value *cda_fb_obj(struct cda_fb *fb, struct cda_value *obj, const char *key)
+/* obj.key = v, a new container; v, or NULL once the builder has failed. */
+static struct cda_value *fb_set_new(struct cda_fb *fb, struct cda_value *obj, const char *key,
+				    struct cda_value *v)
 {
-	struct cda_value *v;
-
-	if (fb->oom || !obj)
-		return NULL;
-	v = cda_fb_new_obj(fb);
 	cda_fb_set(fb, obj, key, v);
 	return fb->oom ? NULL : v;
 }
 
+struct cda_value *cda_fb_obj(struct cda_fb *fb, struct cda_value *obj, const char *key)
+{
+	return fb->oom || !obj ? NULL : fb_set_new(fb, obj, key, cda_fb_new_obj(fb));
+}
+
 struct cda_value *cda_fb_list(struct cda_fb *fb, struct cda_value *obj, const char *key)
 {
-	struct cda_value *v;
-
-	if (fb->oom || !obj)
-		return NULL;
-	v = cda_fb_new_list(fb);
-	cda_fb_set(fb, obj, key, v);
-	return fb->oom ? NULL : v;
+	return fb->oom || !obj ? NULL : fb_set_new(fb, obj, key, cda_fb_new_list(fb));
 }
 
 void cda_fb_push(struct cda_fb *fb, struct cda_value *list, struct cda_value *v)
